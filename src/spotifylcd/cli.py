@@ -1,0 +1,188 @@
+"""The `spotify-lcd` command: serve, link and preview (DESIGN section 2)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import signal
+import sys
+import time
+from collections.abc import Callable, Sequence
+from typing import TextIO
+
+import aiohttp
+from aiohttp import web
+
+from . import __version__
+from .exceptions import AccountNotFoundError, SpotifyLCDError
+from .link import DEFAULT_REDIRECT_PORT, LinkOptions, PasteFlow, save_linked_account
+from .payload import v1_payload
+from .playback import Playback
+from .poller import DEFAULT_PLAYING_INTERVAL, PollPolicy
+from .registry import AccountRegistry
+from .server import create_app
+from .spotify import SpotifyClient, SpotifyEndpoints, TokenGrant
+from .status import AccountStatus, Snapshot
+from .store import TokenStore, default_location, open_store
+
+_LOGGER = logging.getLogger("spotifylcd")
+EXIT_USAGE = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser, separate so tests and docs can inspect it."""
+    parser = argparse.ArgumentParser(prog="spotify-lcd", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING"])
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the standalone /get server")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve.add_argument("--port", type=int, default=5000)
+    _add_store_option(serve)
+    serve.add_argument("--demo", action="store_true", help="add the simulated 'demo' account")
+    serve.add_argument(
+        "--poll-interval", type=float, default=DEFAULT_PLAYING_INTERVAL,
+        help="seconds between Spotify polls while playing",
+    )
+
+    link = commands.add_parser("link", help="link a Spotify account (headless)")
+    link.add_argument("--uid", required=True, help="the name displays send as uid")
+    link.add_argument("--client-id", default=os.environ.get("SPOTIFY_LCD_CLIENT_ID"))
+    link.add_argument("--client-secret", default=os.environ.get("SPOTIFY_LCD_CLIENT_SECRET"))
+    link.add_argument("--refresh-token", help="import this refresh token instead of authorizing")
+    link.add_argument("--keyless", action="store_true", help="legacy firmware: no device key")
+    link.add_argument("--redirect-port", type=int, default=DEFAULT_REDIRECT_PORT)
+    _add_store_option(link)
+
+    preview = commands.add_parser("preview", help="show what /get answers for playback JSON")
+    preview.add_argument("--format", choices=["v1"], default="v1")
+    return parser
+
+
+def _add_store_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--store",
+        default=None,
+        help=f"data directory or mongodb:// URI (default: $SPOTIFY_LCD_DATA or {default_location()})",
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # spotipy logs request headers (client secret) and bodies (codes) at DEBUG.
+    logging.getLogger("spotipy").setLevel(logging.WARNING)
+    try:
+        if args.command == "serve":
+            asyncio.run(serve(args))
+        elif args.command == "link":
+            asyncio.run(link(args, input_line=input, out=sys.stdout))
+        else:
+            preview(sys.stdin, sys.stdout)
+    except SpotifyLCDError as err:
+        print(f"spotify-lcd: error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+async def serve(args: argparse.Namespace) -> None:
+    """Run the server until SIGINT/SIGTERM."""
+    store = open_store(args.store)
+    policy = PollPolicy(playing_interval=args.poll_interval)
+    async with aiohttp.ClientSession() as session:
+        registry = AccountRegistry(store, SpotifyClient(session), policy, demo=args.demo)
+        await registry.start()
+        runner = web.AppRunner(create_app(registry), access_log=None)
+        await runner.setup()
+        try:
+            await web.TCPSite(runner, args.host, args.port).start()
+            _LOGGER.info(
+                "serving %d account(s) on http://%s:%d/ (POST /get)",
+                len(registry.runtimes()), args.host, args.port,
+            )
+            await _wait_for_signal()
+        finally:
+            await runner.cleanup()
+            await registry.stop()
+            await store.close()
+
+
+async def _wait_for_signal() -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    await stop.wait()
+
+
+async def link(args: argparse.Namespace, *, input_line: Callable[[str], str], out: TextIO) -> None:
+    """Link `--uid` by refresh-token import or the paste-the-redirect flow; print its key."""
+    store = open_store(args.store)
+    endpoints = SpotifyEndpoints.from_env()
+    try:
+        client_id, client_secret = await _credentials(args, store)
+        options = LinkOptions(args.uid, client_id, client_secret, keyless=args.keyless)
+        async with aiohttp.ClientSession() as session:
+            client = SpotifyClient(session, endpoints)
+            grant: TokenGrant
+            if args.refresh_token:
+                grant = await client.refresh_access_token(
+                    client_id, client_secret, args.refresh_token
+                )
+            else:
+                flow = PasteFlow(client_id, client_secret, args.redirect_port, endpoints)
+                print(
+                    "1. In your Spotify app's settings, add the redirect URI\n"
+                    f"   http://127.0.0.1:{args.redirect_port}/callback\n"
+                    "2. Open this address in a browser and allow access:\n"
+                    f"   {flow.authorize_url()}\n"
+                    "3. The browser ends on a page that fails to load; copy its whole address.",
+                    file=out,
+                )
+                pasted = await asyncio.to_thread(input_line, "Paste the address here: ")
+                grant = await asyncio.to_thread(flow.exchange, pasted)
+            account = await save_linked_account(store, client, options, grant)
+    finally:
+        await store.close()
+    print(
+        f"Linked {account.uid!r} to Spotify user {account.spotify_user_id!r}.\n"
+        f"Device key: {account.device_key}\n"
+        + ("Keyless legacy mode is on (private-network clients only).\n" if account.keyless else ""),
+        file=out,
+    )
+
+
+async def _credentials(args: argparse.Namespace, store: TokenStore) -> tuple[str, str]:
+    if args.client_id and args.client_secret:
+        return str(args.client_id), str(args.client_secret)
+    with contextlib.suppress(AccountNotFoundError):
+        existing = await store.get(args.uid)
+        if existing.client_id and existing.client_secret:
+            return existing.client_id, existing.client_secret
+    msg = "give --client-id and --client-secret (or SPOTIFY_LCD_CLIENT_ID / _SECRET)"
+    raise SpotifyLCDError(msg)
+
+
+def preview(source: TextIO, out: TextIO) -> None:
+    """Print the v1 `/get` body for one playback-state JSON on `source` (empty = 204)."""
+    text = source.read()
+    now = time.monotonic()
+    if text.strip():
+        try:
+            data = json.loads(text)
+        except ValueError as err:
+            msg = f"stdin is not JSON: {err}"
+            raise SpotifyLCDError(msg) from err
+        playback = Playback.from_spotify(data, now)
+    else:
+        playback = Playback.idle(now)
+    json.dump(v1_payload(Snapshot(AccountStatus.OK, playback), now), out, ensure_ascii=False)
+    out.write("\n")

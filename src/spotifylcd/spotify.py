@@ -1,0 +1,235 @@
+"""Async client for the few Spotify Web API and accounts calls a now-playing display needs."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Final
+
+import aiohttp
+
+from .exceptions import (
+    SpotifyAuthError,
+    SpotifyError,
+    SpotifyForbiddenError,
+    SpotifyInvalidResponseError,
+    SpotifyRateLimitedError,
+    SpotifyReauthRequiredError,
+    SpotifyUnavailableError,
+)
+from .playback import Playback
+
+DEFAULT_API_URL: Final = "https://api.spotify.com/v1"
+DEFAULT_ACCOUNTS_URL: Final = "https://accounts.spotify.com"
+SCOPES: Final = ("user-read-playback-state", "user-read-currently-playing")
+DEFAULT_RETRY_AFTER: Final = 5.0
+_TIMEOUT: Final = aiohttp.ClientTimeout(total=10)
+# Token-endpoint errors that no retry can fix: the user has to link the account again.
+_RELINK_ERRORS: Final = frozenset({"invalid_grant", "invalid_client", "unauthorized_client"})
+
+
+@dataclass(frozen=True, slots=True)
+class SpotifyEndpoints:
+    """Where Spotify lives; tests point both at a fake Spotify on loopback."""
+
+    api_url: str = DEFAULT_API_URL
+    accounts_url: str = DEFAULT_ACCOUNTS_URL
+
+    @classmethod
+    def from_env(cls) -> SpotifyEndpoints:
+        """Read `SPOTIFY_LCD_API_URL` and `SPOTIFY_LCD_ACCOUNTS_URL`, falling back to Spotify."""
+        return cls(
+            api_url=os.environ.get("SPOTIFY_LCD_API_URL", DEFAULT_API_URL).rstrip("/"),
+            accounts_url=os.environ.get("SPOTIFY_LCD_ACCOUNTS_URL", DEFAULT_ACCOUNTS_URL).rstrip(
+                "/"
+            ),
+        )
+
+    @property
+    def token_url(self) -> str:
+        """The OAuth token endpoint."""
+        return f"{self.accounts_url}/api/token"
+
+    @property
+    def authorize_url(self) -> str:
+        """The OAuth authorize page."""
+        return f"{self.accounts_url}/authorize"
+
+
+@dataclass(frozen=True, slots=True)
+class TokenGrant:
+    """Tokens from the token endpoint; `expires_at` is wall-clock epoch seconds."""
+
+    access_token: str
+    refresh_token: str
+    expires_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class SpotifyUser:
+    """The parts of `GET /me` the display cares about."""
+
+    user_id: str
+    display_name: str
+    country: str
+    product: str
+
+
+class SpotifyClient:
+    """Thin typed client; the caller owns the `aiohttp.ClientSession`."""
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        endpoints: SpotifyEndpoints | None = None,
+        *,
+        monotonic: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
+    ) -> None:
+        """Use `session` for every call; endpoints default to the environment's."""
+        self._session = session
+        self.endpoints = endpoints or SpotifyEndpoints.from_env()
+        self._monotonic = monotonic
+        self._wall_clock = wall_clock
+
+    async def get_playback(self, access_token: str) -> Playback:
+        """`GET /me/player` including podcast episodes; 204 becomes an idle playback."""
+        status, body = await self._request(
+            "GET",
+            f"{self.endpoints.api_url}/me/player",
+            params={"additional_types": "episode"},
+            headers={"Authorization": f"Bearer {access_token}"},
+        )
+        fetched_at = self._monotonic()
+        if status == 204 or not body.strip():
+            return Playback.idle(fetched_at)
+        return Playback.from_spotify(_decode(body), fetched_at)
+
+    async def get_current_user(self, access_token: str) -> SpotifyUser:
+        """`GET /me`: who linked the account, and their country for reading Han text."""
+        _, body = await self._request(
+            "GET",
+            f"{self.endpoints.api_url}/me",
+            headers={"Authorization": f"Bearer {access_token}"},
+        )
+        data = _decode(body)
+        user_id = data.get("id")
+        if not isinstance(user_id, str) or not user_id:
+            msg = "user profile has no id"
+            raise SpotifyInvalidResponseError(msg)
+        return SpotifyUser(
+            user_id=user_id,
+            display_name=_optional_text(data.get("display_name")) or user_id,
+            country=_optional_text(data.get("country")),
+            product=_optional_text(data.get("product")),
+        )
+
+    async def refresh_access_token(
+        self, client_id: str, client_secret: str, refresh_token: str
+    ) -> TokenGrant:
+        """Trade a refresh token for a new access token, keeping the old refresh token if
+        Spotify does not rotate it."""
+        status, body = await self._request(
+            "POST",
+            self.endpoints.token_url,
+            data={"grant_type": "refresh_token", "refresh_token": refresh_token},
+            auth=aiohttp.BasicAuth(client_id, client_secret),
+            token_endpoint=True,
+        )
+        data = _decode(body)
+        access_token = data.get("access_token")
+        if status != 200 or not isinstance(access_token, str) or not access_token:
+            msg = "token endpoint answered without an access token"
+            raise SpotifyInvalidResponseError(msg)
+        expires_in = data.get("expires_in")
+        lifetime = float(expires_in) if isinstance(expires_in, int | float) else 3600.0
+        rotated = data.get("refresh_token")
+        return TokenGrant(
+            access_token=access_token,
+            refresh_token=rotated if isinstance(rotated, str) and rotated else refresh_token,
+            expires_at=self._wall_clock() + lifetime,
+        )
+
+    async def _request(
+        self, method: str, url: str, *, token_endpoint: bool = False, **kwargs: Any
+    ) -> tuple[int, str]:
+        try:
+            async with self._session.request(method, url, timeout=_TIMEOUT, **kwargs) as response:
+                body = await response.text(errors="replace")
+                _raise_for_status(response.status, response.headers, body, token_endpoint)
+                return response.status, body
+        except TimeoutError as err:
+            msg = f"Spotify did not answer {method} {url} in time"
+            raise SpotifyUnavailableError(msg) from err
+        except aiohttp.ClientError as err:
+            msg = f"cannot reach Spotify: {err}"
+            raise SpotifyUnavailableError(msg) from err
+
+
+def _raise_for_status(
+    status: int, headers: Any, body: str, token_endpoint: bool
+) -> None:
+    if status < 400:
+        return
+    error, description = _error_fields(body)
+    if token_endpoint and error in _RELINK_ERRORS:
+        raise SpotifyReauthRequiredError(f"Spotify refused the refresh token: {error}")
+    if status == 401:
+        raise SpotifyAuthError(description or "access token rejected")
+    if status == 403:
+        raise SpotifyForbiddenError(description or "forbidden")
+    if status == 429:
+        raise SpotifyRateLimitedError(_retry_after(headers.get("Retry-After")), error or None)
+    if status >= 500:
+        raise SpotifyUnavailableError(f"Spotify answered HTTP {status}")
+    raise SpotifyError(f"Spotify answered HTTP {status}: {description or error or 'no detail'}")
+
+
+def _error_fields(body: str) -> tuple[str, str]:
+    """(error code or reason, message) from either the Web API's or the accounts' error shape."""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return "", ""
+    if not isinstance(data, dict):
+        return "", ""
+    error = data.get("error")
+    if isinstance(error, dict):
+        return _optional_text(error.get("reason")), _optional_text(error.get("message"))
+    return _optional_text(error), _optional_text(data.get("error_description"))
+
+
+def _retry_after(value: str | None) -> float:
+    try:
+        seconds = float(value) if value is not None else DEFAULT_RETRY_AFTER
+    except ValueError:
+        return DEFAULT_RETRY_AFTER
+    return seconds if seconds >= 0 else DEFAULT_RETRY_AFTER
+
+
+def _decode(body: str) -> dict[str, Any]:
+    try:
+        data = json.loads(body)
+    except ValueError as err:
+        msg = "Spotify answered with something that is not JSON"
+        raise SpotifyInvalidResponseError(msg) from err
+    if not isinstance(data, dict):
+        msg = "Spotify answered with JSON that is not an object"
+        raise SpotifyInvalidResponseError(msg)
+    return data
+
+
+def _optional_text(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
+__all__ = [
+    "SCOPES",
+    "SpotifyClient",
+    "SpotifyEndpoints",
+    "SpotifyUser",
+    "TokenGrant",
+]

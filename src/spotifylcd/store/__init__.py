@@ -1,0 +1,42 @@
+"""Token stores: the embedded file store (default) and MongoDB, chosen by one location string."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Final
+
+from .base import TokenStore
+from .file import FileTokenStore
+from .mongodb import MongoTokenStore
+
+DEFAULT_DATA_DIR: Final = "spotify-lcd-data"
+MONGODB_SCHEMES: Final = ("mongodb://", "mongodb+srv://")
+
+
+def default_location() -> str:
+    """`$SPOTIFY_LCD_DATA`, else `./spotify-lcd-data`."""
+    return os.environ.get("SPOTIFY_LCD_DATA") or DEFAULT_DATA_DIR
+
+
+def is_mongodb_uri(location: str) -> bool:
+    """Whether `location` names a MongoDB server rather than a data directory."""
+    return location.startswith(MONGODB_SCHEMES)
+
+
+def open_store(location: str | None = None) -> TokenStore:
+    """The store at `location`: a MongoDB URI, or a data directory for the file store."""
+    location = location or default_location()
+    if is_mongodb_uri(location):
+        return MongoTokenStore(location)
+    return FileTokenStore(Path(location))
+
+
+__all__ = [
+    "FileTokenStore",
+    "MongoTokenStore",
+    "TokenStore",
+    "default_location",
+    "is_mongodb_uri",
+    "open_store",
+]

@@ -1,0 +1,169 @@
+"""MongoDB store in the old middleware's layout, so its database keeps working unchanged."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any, Final
+
+from pymongo import AsyncMongoClient, ReturnDocument
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.errors import PyMongoError
+
+from ..account import Account
+from ..exceptions import AccountNotFoundError, StoreConflictError, StoreUnavailableError
+
+DEFAULT_DATABASE: Final = "spotify-db"
+DEFAULT_COLLECTION: Final = "user"
+# The old middleware wrote local wall-clock time in this format.
+TOKEN_EXPIRE_FORMAT: Final = "%m/%d/%Y, %H:%M:%S"
+_LOGGER = logging.getLogger(__name__)
+
+type Document = dict[str, Any]
+
+
+def account_to_document(account: Account) -> Document:
+    """The stored fields: the legacy ones first, then what this project added."""
+    return {
+        "user": account.uid,
+        "client_id": account.client_id,
+        "client_secret": account.client_secret,
+        "access_token": account.access_token,
+        "refresh_token": account.refresh_token,
+        "token_expire": datetime.fromtimestamp(account.expires_at).strftime(TOKEN_EXPIRE_FORMAT),
+        "expires_at": account.expires_at,
+        "device_key": account.device_key,
+        "keyless": account.keyless,
+        "needs_relink": account.needs_relink,
+        "spotify_user_id": account.spotify_user_id,
+        "country": account.country,
+        "linked_at": account.linked_at,
+    }
+
+
+def document_to_account(document: Document) -> Account:
+    """Read a document, including one written by the old middleware (no key, no version).
+
+    Legacy firmware cannot send a device key, so a document without one is keyless.
+    """
+    device_key = document.get("device_key") or None
+    return Account(
+        uid=str(document["user"]),
+        client_id=str(document.get("client_id") or ""),
+        client_secret=str(document.get("client_secret") or ""),
+        access_token=str(document.get("access_token") or ""),
+        refresh_token=str(document.get("refresh_token") or ""),
+        expires_at=_expires_at(document),
+        device_key=device_key,
+        keyless=bool(document.get("keyless", device_key is None)),
+        needs_relink=bool(document.get("needs_relink", False)),
+        spotify_user_id=str(document.get("spotify_user_id") or ""),
+        country=str(document.get("country") or ""),
+        linked_at=document.get("linked_at"),
+        version=int(document.get("version") or 0),
+    )
+
+
+def _expires_at(document: Document) -> float:
+    value = document.get("expires_at")
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    try:
+        return datetime.strptime(str(document["token_expire"]), TOKEN_EXPIRE_FORMAT).timestamp()
+    except (KeyError, ValueError):
+        # Unknown expiry: treat the token as expired so the next call refreshes it.
+        return 0.0
+
+
+class MongoTokenStore:
+    """Accounts as documents in `spotify-db`.`user`, one per uid, written compare-and-set."""
+
+    def __init__(
+        self,
+        uri: str,
+        database: str = DEFAULT_DATABASE,
+        collection: str = DEFAULT_COLLECTION,
+        *,
+        timeout_ms: int = 3000,
+    ) -> None:
+        """Connect lazily to `uri`; nothing is sent until the first call."""
+        self._client: AsyncMongoClient[Document] = AsyncMongoClient(
+            uri, serverSelectionTimeoutMS=timeout_ms, connectTimeoutMS=timeout_ms, tz_aware=False
+        )
+        self._collection: AsyncCollection[Document] = self._client[database][collection]
+        self._indexed = False
+
+    async def ping(self) -> None:
+        """Check the server answers and we may use it; raises `StoreUnavailableError`."""
+        await self._call(self._client.admin.command("ping"))
+
+    async def list_accounts(self) -> list[Account]:
+        """Every account, in uid order."""
+        cursor = self._collection.find({}, {"_id": False}).sort("user")
+        documents: list[Document] = await self._call(cursor.to_list())
+        return [document_to_account(document) for document in documents if "user" in document]
+
+    async def get(self, uid: str) -> Account:
+        """The account called `uid`."""
+        document = await self._call(self._collection.find_one({"user": uid}, {"_id": False}))
+        if document is None:
+            raise AccountNotFoundError(uid)
+        return document_to_account(document)
+
+    async def put(self, account: Account) -> Account:
+        """Create or overwrite an account, keeping any fields we do not know about."""
+        await self._ensure_index()
+        document = await self._call(
+            self._collection.find_one_and_update(
+                {"user": account.uid},
+                {"$set": account_to_document(account), "$inc": {"version": 1}},
+                projection={"_id": False},
+                upsert=True,
+                return_document=ReturnDocument.AFTER,
+            )
+        )
+        return document_to_account(document)
+
+    async def save_if_unchanged(self, account: Account) -> Account:
+        """Compare-and-set on the version counter (a legacy document has none: version 0)."""
+        expected: Any = account.version or {"$in": [0, None]}
+        result = await self._call(
+            self._collection.update_one(
+                {"user": account.uid, "version": expected},
+                {"$set": {**account_to_document(account), "version": account.version + 1}},
+            )
+        )
+        if result.matched_count == 0:
+            await self.get(account.uid)
+            msg = f"{account.uid}: changed by another writer since version {account.version}"
+            raise StoreConflictError(msg)
+        return account.with_changes(version=account.version + 1)
+
+    async def delete(self, uid: str) -> None:
+        """Forget an account."""
+        result = await self._call(self._collection.delete_one({"user": uid}))
+        if result.deleted_count == 0:
+            raise AccountNotFoundError(uid)
+
+    async def close(self) -> None:
+        """Close the connection pool."""
+        await self._client.close()
+
+    async def _ensure_index(self) -> None:
+        if self._indexed:
+            return
+        try:
+            await self._collection.create_index("user", unique=True)
+        except PyMongoError as err:
+            # An old database may hold duplicate uids; we still work, just without the guard.
+            _LOGGER.warning("cannot create a unique index on %s.user: %s", self._collection, err)
+        self._indexed = True
+
+    @staticmethod
+    async def _call[T](operation: Any) -> T:
+        try:
+            result: T = await operation
+        except PyMongoError as err:
+            msg = f"MongoDB is not available: {err}"
+            raise StoreUnavailableError(msg) from err
+        return result
