@@ -6,8 +6,11 @@ import hmac
 import ipaddress
 import time
 from collections import deque
-from collections.abc import Callable
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 
 class AccessDecision(StrEnum):

@@ -5,9 +5,10 @@ from __future__ import annotations
 import dataclasses
 import secrets
 from dataclasses import dataclass, field
-from typing import Any, Self
+from typing import TYPE_CHECKING, Self
 
-from .spotify import TokenGrant
+if TYPE_CHECKING:
+    from .spotify import TokenGrant
 
 DEVICE_KEY_BYTES = 16
 
@@ -45,7 +46,6 @@ class Account:
             needs_relink=False,
         )
 
-    def with_changes(self, **changes: Any) -> Self:
+    def with_changes(self, **changes: object) -> Self:
         """This account with some fields replaced (the version is left to the store)."""
-        return dataclasses.replace(self, **changes)
-
+        return dataclasses.replace(self, **changes)  # type: ignore[arg-type]

@@ -9,7 +9,7 @@ LEGACY_POOL_BYTES: Final = 512
 # sizeof(VariantSlot) on a 32-bit MCU: every object member and array element costs one.
 SLOT_BYTES: Final = 16
 
-type Json = None | bool | int | float | str | list[Json] | dict[str, Json]
+type Json = bool | int | float | str | list[Json] | dict[str, Json] | None
 
 
 def _string_bytes(text: str) -> int:

@@ -11,8 +11,7 @@ import os
 import signal
 import sys
 import time
-from collections.abc import Callable, Sequence
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import aiohttp
 from aiohttp import web
@@ -28,6 +27,9 @@ from .server import create_app
 from .spotify import SpotifyClient, SpotifyEndpoints, TokenGrant
 from .status import AccountStatus, Snapshot
 from .store import TokenStore, default_location, open_store
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
 
 _LOGGER = logging.getLogger("spotifylcd")
 EXIT_USAGE = 2
@@ -46,7 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_store_option(serve)
     serve.add_argument("--demo", action="store_true", help="add the simulated 'demo' account")
     serve.add_argument(
-        "--poll-interval", type=float, default=DEFAULT_PLAYING_INTERVAL,
+        "--poll-interval",
+        type=float,
+        default=DEFAULT_PLAYING_INTERVAL,
         help="seconds between Spotify polls while playing",
     )
 
@@ -68,14 +72,17 @@ def _add_store_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--store",
         default=None,
-        help=f"data directory or mongodb:// URI (default: $SPOTIFY_LCD_DATA or {default_location()})",
+        help="data directory or mongodb:// URI (default: $SPOTIFY_LCD_DATA or "
+        f"{default_location()})",
     )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script."""
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     # spotipy logs request headers (client secret) and bodies (codes) at DEBUG.
     logging.getLogger("spotipy").setLevel(logging.WARNING)
     try:
@@ -106,7 +113,9 @@ async def serve(args: argparse.Namespace) -> None:
             await web.TCPSite(runner, args.host, args.port).start()
             _LOGGER.info(
                 "serving %d account(s) on http://%s:%d/ (POST /get)",
-                len(registry.runtimes()), args.host, args.port,
+                len(registry.runtimes()),
+                args.host,
+                args.port,
             )
             await _wait_for_signal()
         finally:
@@ -155,7 +164,9 @@ async def link(args: argparse.Namespace, *, input_line: Callable[[str], str], ou
     print(
         f"Linked {account.uid!r} to Spotify user {account.spotify_user_id!r}.\n"
         f"Device key: {account.device_key}\n"
-        + ("Keyless legacy mode is on (private-network clients only).\n" if account.keyless else ""),
+        + (
+            "Keyless legacy mode is on (private-network clients only).\n" if account.keyless else ""
+        ),
         file=out,
     )
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import time
 import zlib
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from .playback import Playback
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 DEMO_UID: Final = "demo"
 DEMO_DEVICE: Final = {"name": "Demo speaker", "type": "Speaker", "is_private_session": False}

@@ -30,8 +30,8 @@ class SpotifyRateLimitedError(SpotifyError):
         """Keep the server's wait time and its reason (such as `QUOTA_EXCEEDED`)."""
         detail = f" ({reason})" if reason else ""
         super().__init__(f"rate limited by Spotify for {retry_after:g} s{detail}")
-        self.retry_after = retry_after
-        self.reason = reason
+        self.retry_after: float = retry_after
+        self.reason: str | None = reason
 
 
 class SpotifyUnavailableError(SpotifyError):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from spotipy.cache_handler import MemoryCacheHandler
 from spotipy.oauth2 import SpotifyOAuth, SpotifyOauthError
@@ -12,7 +13,9 @@ from spotipy.oauth2 import SpotifyOAuth, SpotifyOauthError
 from .account import Account, generate_device_key
 from .exceptions import AccountNotFoundError, SpotifyError
 from .spotify import SCOPES, SpotifyClient, SpotifyEndpoints, TokenGrant
-from .store import TokenStore
+
+if TYPE_CHECKING:
+    from .store import TokenStore
 
 DEFAULT_REDIRECT_PORT = 8888
 

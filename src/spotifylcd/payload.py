@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from .arduinojson import LEGACY_POOL_BYTES, Json, pool_bytes
 from .playback import Playback, PlaybackKind
 from .status import AccountStatus, Snapshot
 from .text import to_ascii
 
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+# Three or more artists read "A etc".
+ETC_FROM: Final = 3
 AD_TITLE: Final = "Advertisement"
 PRIVATE_SESSION_TITLE: Final = "Private session"
 UNKNOWN_TITLE: Final = "Unknown item"
@@ -25,7 +29,7 @@ _NO_PLAYBACK_RESPONSE: Final = {
 
 def artist_string(artists: tuple[str, ...] | list[str]) -> str:
     """The old middleware's rule: `A`, `A and B`, or `A etc` for three or more."""
-    if len(artists) >= 3:
+    if len(artists) >= ETC_FROM:
         return f"{artists[0]} etc"
     return " and ".join(artists)
 

@@ -67,7 +67,8 @@ class Playback:
         item = _mapping(data.get("item"))
         raw_type = _text(data.get("currently_playing_type")) or _text(item.get("type"))
         kind = _kind(raw_type, item)
-        title, artists, album = "", (), ""
+        title, album = "", ""
+        artists: tuple[str, ...] = ()
         if kind is PlaybackKind.TRACK:
             title = _text(item.get("name"))
             artists = tuple(
@@ -119,11 +120,13 @@ class Playback:
 
     def same_item(self, other: Playback | None) -> bool:
         """Whether `other` shows the same item (ignoring progress and play state)."""
-        return (
-            other is not None
-            and (self.kind, self.item_uri, self.title, self.artists, self.album)
-            == (other.kind, other.item_uri, other.title, other.artists, other.album)
-        )
+        return other is not None and (
+            self.kind,
+            self.item_uri,
+            self.title,
+            self.artists,
+            self.album,
+        ) == (other.kind, other.item_uri, other.title, other.artists, other.album)
 
 
 def _kind(raw_type: str, item: dict[str, Any]) -> PlaybackKind:

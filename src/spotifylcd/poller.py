@@ -7,8 +7,8 @@ import contextlib
 import logging
 import random
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .exceptions import (
     SpotifyForbiddenError,
@@ -17,8 +17,12 @@ from .exceptions import (
     SpotifyReauthRequiredError,
 )
 from .playback import Playback, PlaybackKind
-from .source import PlaybackSource
 from .status import AccountStatus, Snapshot
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from .source import PlaybackSource
 
 _LOGGER = logging.getLogger(__name__)
 DEFAULT_PLAYING_INTERVAL = 5.0

@@ -6,15 +6,18 @@ import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .account import Account
 from .demo import DEMO_UID, DemoPlaybackSource
 from .exceptions import StoreError
 from .poller import Poller, PollPolicy
 from .source import PlaybackSource, SpotifyAccountSource
-from .spotify import SpotifyClient
 from .status import AccountStatus
-from .store import TokenStore
+
+if TYPE_CHECKING:
+    from .spotify import SpotifyClient
+    from .store import TokenStore
 
 _LOGGER = logging.getLogger(__name__)
 SYNC_INTERVAL = 30.0
@@ -81,7 +84,7 @@ class AccountRegistry:
             stored = {account.uid: account for account in await self.store.list_accounts()}
         except StoreError as err:
             if self.store_error is None:
-                _LOGGER.error("token store unavailable, serving known accounts: %s", err)
+                _LOGGER.warning("token store unavailable, serving known accounts: %s", err)
             self.store_error = str(err)
             return
         self.store_error = None
@@ -98,7 +101,9 @@ class AccountRegistry:
                     account.version > runtime.source.account.version
                 ):
                     runtime.source.account = account
-        for uid in [uid for uid, rt in self._runtimes.items() if not rt.public and uid not in stored]:
+        for uid in [
+            uid for uid, rt in self._runtimes.items() if not rt.public and uid not in stored
+        ]:
             await self._runtimes.pop(uid).poller.stop()
 
     @staticmethod

@@ -7,6 +7,7 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from http import HTTPStatus
 from typing import Final
 from urllib.parse import parse_qsl
 
@@ -25,7 +26,7 @@ MAX_UID_LENGTH: Final = 64
 FORM_TYPES: Final = frozenset({"", "application/x-www-form-urlencoded", "text/plain"})
 REGISTRY_KEY: Final = web.AppKey("registry", AccountRegistry)
 THROTTLE_KEY: Final = web.AppKey("throttle", BadKeyThrottle)
-CLOCK_KEY: Final = web.AppKey("clock", Callable[[], float])
+CLOCK_KEY: Final = web.AppKey[Callable[[], float]]("clock")
 
 type Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -61,7 +62,7 @@ async def json_errors(request: web.Request, handler: Handler) -> web.StreamRespo
     except RequestError as err:
         return error_response(err.status, err.error, err.message)
     except web.HTTPException as err:
-        if err.status < 400:
+        if err.status < HTTPStatus.BAD_REQUEST:
             raise
         error, message = _HTTP_ERRORS.get(err.status, ("http_error", err.reason))
         return error_response(err.status, error, message)
@@ -166,8 +167,10 @@ async def handle_home(request: web.Request) -> web.Response:
         snapshot = runtime.poller.snapshot
         playback = snapshot.playback
         now_playing = f"{playback.title} — {', '.join(playback.artists)}" if playback else ""
-        access = "open (demo)" if runtime.public else (
-            "keyless (private network)" if runtime.account.keyless else "device key"
+        access = (
+            "open (demo)"
+            if runtime.public
+            else ("keyless (private network)" if runtime.account.keyless else "device key")
         )
         rows.append(
             "<tr>"

@@ -5,19 +5,22 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from .account import Account
 from .exceptions import (
     SpotifyAuthError,
     SpotifyReauthRequiredError,
     StoreConflictError,
     StoreError,
 )
-from .playback import Playback
-from .spotify import SpotifyClient
-from .store import TokenStore
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from .account import Account
+    from .playback import Playback
+    from .spotify import SpotifyClient
+    from .store import TokenStore
 
 _LOGGER = logging.getLogger(__name__)
 # Refresh this long before Spotify's stated expiry, so no call races the deadline.
@@ -78,8 +81,10 @@ class SpotifyAccountSource:
         """
         async with self._refresh_lock:
             account = await self._latest()
-            if stale_token is not None and account.access_token != stale_token and (
-                account.expires_at - REFRESH_MARGIN > self._wall_clock()
+            if (
+                stale_token is not None
+                and account.access_token != stale_token
+                and (account.expires_at - REFRESH_MARGIN > self._wall_clock())
             ):
                 self.account = account
                 return account
@@ -103,8 +108,11 @@ class SpotifyAccountSource:
         return self.account.with_changes(version=stored.version) if self._unsaved else stored
 
     async def _persist(self, account: Account) -> Account:
-        """Write compare-and-set; on conflict the stored (newer) tokens win; if the store
-        is down the tokens are kept in memory and written with the next refresh."""
+        """Write compare-and-set, so no writer ever loses a rotated token.
+
+        On conflict the stored (newer) tokens win; while the store is down the tokens are
+        kept in memory and written at the next fetch.
+        """
         try:
             saved = await self._store.save_if_unchanged(account)
         except StoreConflictError:

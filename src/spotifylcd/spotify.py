@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Final
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Any, Final
 
 import aiohttp
 
@@ -21,6 +21,9 @@ from .exceptions import (
     SpotifyUnavailableError,
 )
 from .playback import Playback
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
 
 DEFAULT_API_URL: Final = "https://api.spotify.com/v1"
 DEFAULT_ACCOUNTS_URL: Final = "https://accounts.spotify.com"
@@ -104,7 +107,7 @@ class SpotifyClient:
             headers={"Authorization": f"Bearer {access_token}"},
         )
         fetched_at = self._monotonic()
-        if status == 204 or not body.strip():
+        if status == HTTPStatus.NO_CONTENT or not body.strip():
             return Playback.idle(fetched_at)
         return Playback.from_spotify(_decode(body), fetched_at)
 
@@ -130,8 +133,10 @@ class SpotifyClient:
     async def refresh_access_token(
         self, client_id: str, client_secret: str, refresh_token: str
     ) -> TokenGrant:
-        """Trade a refresh token for a new access token, keeping the old refresh token if
-        Spotify does not rotate it."""
+        """Trade a refresh token for a new access token.
+
+        Spotify may rotate the refresh token; when it sends none, the old one stays valid.
+        """
         status, body = await self._request(
             "POST",
             self.endpoints.token_url,
@@ -141,7 +146,7 @@ class SpotifyClient:
         )
         data = _decode(body)
         access_token = data.get("access_token")
-        if status != 200 or not isinstance(access_token, str) or not access_token:
+        if status != HTTPStatus.OK or not isinstance(access_token, str) or not access_token:
             msg = "token endpoint answered without an access token"
             raise SpotifyInvalidResponseError(msg)
         expires_in = data.get("expires_in")
@@ -154,12 +159,24 @@ class SpotifyClient:
         )
 
     async def _request(
-        self, method: str, url: str, *, token_endpoint: bool = False, **kwargs: Any
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        params: Mapping[str, str] | None = None,
+        data: Mapping[str, str] | None = None,
+        auth: aiohttp.BasicAuth | None = None,
+        token_endpoint: bool = False,
     ) -> tuple[int, str]:
         try:
-            async with self._session.request(method, url, timeout=_TIMEOUT, **kwargs) as response:
+            async with self._session.request(
+                method, url, headers=headers, params=params, data=data, auth=auth, timeout=_TIMEOUT
+            ) as response:
                 body = await response.text(errors="replace")
-                _raise_for_status(response.status, response.headers, body, token_endpoint)
+                _raise_for_status(
+                    response.status, response.headers, body, token_endpoint=token_endpoint
+                )
                 return response.status, body
         except TimeoutError as err:
             msg = f"Spotify did not answer {method} {url} in time"
@@ -170,20 +187,20 @@ class SpotifyClient:
 
 
 def _raise_for_status(
-    status: int, headers: Any, body: str, token_endpoint: bool
+    status: int, headers: Mapping[str, str], body: str, *, token_endpoint: bool
 ) -> None:
-    if status < 400:
+    if status < HTTPStatus.BAD_REQUEST:
         return
     error, description = _error_fields(body)
     if token_endpoint and error in _RELINK_ERRORS:
         raise SpotifyReauthRequiredError(f"Spotify refused the refresh token: {error}")
-    if status == 401:
+    if status == HTTPStatus.UNAUTHORIZED:
         raise SpotifyAuthError(description or "access token rejected")
-    if status == 403:
+    if status == HTTPStatus.FORBIDDEN:
         raise SpotifyForbiddenError(description or "forbidden")
-    if status == 429:
+    if status == HTTPStatus.TOO_MANY_REQUESTS:
         raise SpotifyRateLimitedError(_retry_after(headers.get("Retry-After")), error or None)
-    if status >= 500:
+    if status >= HTTPStatus.INTERNAL_SERVER_ERROR:
         raise SpotifyUnavailableError(f"Spotify answered HTTP {status}")
     raise SpotifyError(f"Spotify answered HTTP {status}: {description or error or 'no detail'}")
 

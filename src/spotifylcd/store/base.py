@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from ..account import Account
+if TYPE_CHECKING:
+    from ..account import Account
 
 
 class TokenStore(Protocol):

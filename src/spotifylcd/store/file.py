@@ -6,12 +6,12 @@ import asyncio
 import contextlib
 import dataclasses
 import fcntl
+import functools
 import json
 import os
 import tempfile
-from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Final
 
 from ..account import Account
 from ..exceptions import (
@@ -20,6 +20,9 @@ from ..exceptions import (
     StoreCorruptError,
     StoreUnavailableError,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
 
 FILE_NAME: Final = "accounts.json"
 FORMAT: Final = 1
@@ -55,7 +58,7 @@ class FileTokenStore:
             version = previous.version + 1 if previous else 1
             return account.with_changes(version=version)
 
-        return await self._run(self._transaction, account.uid, change)
+        return await self._run(functools.partial(self._transaction, account.uid, change))
 
     async def save_if_unchanged(self, account: Account) -> Account:
         """Compare-and-set on the version counter."""
@@ -69,19 +72,19 @@ class FileTokenStore:
                 raise StoreConflictError(msg)
             return account.with_changes(version=account.version + 1)
 
-        return await self._run(self._transaction, account.uid, change)
+        return await self._run(functools.partial(self._transaction, account.uid, change))
 
     async def delete(self, uid: str) -> None:
         """Forget an account."""
-        await self._run(self._delete, uid)
+        await self._run(functools.partial(self._delete, uid))
 
     async def close(self) -> None:
         """Nothing stays open between calls."""
 
-    async def _run[T](self, function: Callable[..., T], *args: Any) -> T:
+    async def _run[T](self, function: Callable[[], T]) -> T:
         async with self._lock:
             try:
-                return await asyncio.to_thread(function, *args)
+                return await asyncio.to_thread(function)
             except OSError as err:
                 msg = f"cannot use the account file {self.path}: {err}"
                 raise StoreUnavailableError(msg) from err
@@ -137,16 +140,16 @@ class FileTokenStore:
         }
         payload = json.dumps(document, indent=2, ensure_ascii=False).encode()
         fd, temp_name = tempfile.mkstemp(prefix=f".{FILE_NAME}.", dir=self.data_dir)
+        temp_path = Path(temp_name)
         try:
             with os.fdopen(fd, "wb") as temp:
                 os.fchmod(temp.fileno(), 0o600)
                 temp.write(payload)
                 temp.flush()
                 os.fsync(temp.fileno())
-            os.replace(temp_name, self.path)
+            temp_path.replace(self.path)
         except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(temp_name)
+            temp_path.unlink(missing_ok=True)
             raise
         directory = os.open(self.data_dir, os.O_RDONLY)
         try:

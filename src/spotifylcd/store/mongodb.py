@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
-from typing import Any, Final
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Final
 
 from pymongo import AsyncMongoClient, ReturnDocument
-from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import PyMongoError
 
 from ..account import Account
 from ..exceptions import AccountNotFoundError, StoreConflictError, StoreUnavailableError
 
+if TYPE_CHECKING:
+    from collections.abc import Awaitable
+    from pymongo.asynchronous.collection import AsyncCollection
+
 DEFAULT_DATABASE: Final = "spotify-db"
 DEFAULT_COLLECTION: Final = "user"
 # The old middleware wrote local wall-clock time in this format.
-TOKEN_EXPIRE_FORMAT: Final = "%m/%d/%Y, %H:%M:%S"
+TOKEN_EXPIRE_FORMAT: Final = "%m/%d/%Y, %H:%M:%S"  # noqa: S105 - a date format
 _LOGGER = logging.getLogger(__name__)
 
 type Document = dict[str, Any]
@@ -30,7 +33,7 @@ def account_to_document(account: Account) -> Document:
         "client_secret": account.client_secret,
         "access_token": account.access_token,
         "refresh_token": account.refresh_token,
-        "token_expire": datetime.fromtimestamp(account.expires_at).strftime(TOKEN_EXPIRE_FORMAT),
+        "token_expire": _legacy_time(account.expires_at),
         "expires_at": account.expires_at,
         "device_key": account.device_key,
         "keyless": account.keyless,
@@ -39,6 +42,10 @@ def account_to_document(account: Account) -> Document:
         "country": account.country,
         "linked_at": account.linked_at,
     }
+
+
+def _legacy_time(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, UTC).astimezone().strftime(TOKEN_EXPIRE_FORMAT)
 
 
 def document_to_account(document: Document) -> Account:
@@ -69,7 +76,8 @@ def _expires_at(document: Document) -> float:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return float(value)
     try:
-        return datetime.strptime(str(document["token_expire"]), TOKEN_EXPIRE_FORMAT).timestamp()
+        local = datetime.strptime(str(document["token_expire"]), TOKEN_EXPIRE_FORMAT)  # noqa: DTZ007
+        return local.astimezone().timestamp()
     except (KeyError, ValueError):
         # Unknown expiry: treat the token as expired so the next call refreshes it.
         return 0.0
@@ -122,6 +130,9 @@ class MongoTokenStore:
                 return_document=ReturnDocument.AFTER,
             )
         )
+        if document is None:
+            msg = f"MongoDB did not return the upserted account {account.uid!r}"
+            raise StoreUnavailableError(msg)
         return document_to_account(document)
 
     async def save_if_unchanged(self, account: Account) -> Account:
@@ -160,9 +171,9 @@ class MongoTokenStore:
         self._indexed = True
 
     @staticmethod
-    async def _call[T](operation: Any) -> T:
+    async def _call[T](operation: Awaitable[T]) -> T:
         try:
-            result: T = await operation
+            result = await operation
         except PyMongoError as err:
             msg = f"MongoDB is not available: {err}"
             raise StoreUnavailableError(msg) from err
