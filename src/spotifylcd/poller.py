@@ -61,7 +61,7 @@ class PollPolicy:
             return min(error.retry_after, self.retry_after_cap)
         if isinstance(error, SpotifyForbiddenError):
             return self.forbidden_interval
-        return min(self.backoff_initial * 2 ** max(0, failures - 1), self.backoff_cap)
+        return min(self.backoff_initial * 2.0 ** max(0, failures - 1), self.backoff_cap)
 
 
 class Poller:

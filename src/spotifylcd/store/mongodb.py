@@ -14,6 +14,7 @@ from ..exceptions import AccountNotFoundError, StoreConflictError, StoreUnavaila
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable
+
     from pymongo.asynchronous.collection import AsyncCollection
 
 DEFAULT_DATABASE: Final = "spotify-db"
