@@ -104,6 +104,6 @@ async def save_linked_account(
         keyless=options.keyless,
         spotify_user_id=user.user_id,
         country=user.country,
-        linked_at=time.time(),
+        linked_at=float(int(time.time())),
     ).with_grant(grant)
     return await store.put(account)

@@ -86,17 +86,20 @@ def _shrink_to_legacy_pool(
     """Shorten the texts until ArduinoJson 6 can parse `document()` in the legacy pool.
 
     Extra entries of `artist_full` go first (`artist_string` already says "etc"), then the
-    longest string is cut, so no one field is sacrificed while others stay long.
+    longest string is cut towards the next longest, so no one field is sacrificed while
+    others stay long.
     """
     while (excess := pool_bytes(document()) - LEGACY_POOL_BYTES) > 0:
-        longest = max(texts, key=lambda name: len(texts[name]))
         if len(artists) > 1:
             artists.pop()
-        elif artists and len(artists[0]) > len(texts[longest]):
-            artists[0] = _shorten(artists[0], excess)
+            continue
+        lengths = sorted((len(text), name) for name, text in texts.items())
+        if artists:
+            lengths = sorted([*lengths, (len(artists[0]), "")])
+        (longest, name), runner_up = lengths[-1], lengths[-2][0]
+        # Cut the longest down to the runner-up's length (at least one character), no further.
+        keep = min(longest - 1, max(longest - excess, runner_up))
+        if name:
+            texts[name] = texts[name][:keep].rstrip()
         else:
-            texts[longest] = _shorten(texts[longest], excess)
-
-
-def _shorten(text: str, excess: int) -> str:
-    return text[: max(0, len(text) - excess)].rstrip()
+            artists[0] = artists[0][:keep].rstrip()

@@ -86,6 +86,7 @@ class Poller:
         self._last_demand = -float("inf")
         self._failures = 0
         self._wake = asyncio.Event()
+        self._forced = False
         self._task: asyncio.Task[None] | None = None
         self.upstream_calls = 0
 
@@ -105,6 +106,7 @@ class Poller:
     def poll_soon(self) -> None:
         """Poll now instead of at the next scheduled time (after a forced token refresh)."""
         self._last_demand = self._clock()
+        self._forced = True
         self._wake.set()
 
     def start(self) -> None:
@@ -166,7 +168,7 @@ class Poller:
         self._snapshot = Snapshot(
             status=status,
             playback=playback,
-            error=str(error) if error is not None else None,
+            error=(str(error) or type(error).__name__) if error is not None else None,
             next_poll_at=next_poll_at,
         )
 
@@ -181,17 +183,19 @@ class Poller:
             await self.poll_once()
 
     async def _sleep_until_due(self, due: float) -> None:
-        """Sleep until `due`, or until woken; while no display asks, sleep indefinitely."""
-        while True:
+        """Sleep until `due` (or a forced poll); while no display asks, sleep indefinitely.
+
+        A display waking a sleeping poller gets a poll only once the schedule says the
+        cached playback is due, so the priming poll is not repeated needlessly.
+        """
+        while not self._forced:
             self._wake.clear()
             now = self._clock()
             if not self._wanted(now):
                 await self._wake.wait()
-                return
-            if now >= due:
-                return
-            try:
-                await asyncio.wait_for(self._wake.wait(), due - now)
-            except TimeoutError:
                 continue
-            return
+            if now >= due:
+                break
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), due - now)
+        self._forced = False

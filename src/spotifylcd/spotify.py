@@ -29,7 +29,7 @@ DEFAULT_API_URL: Final = "https://api.spotify.com/v1"
 DEFAULT_ACCOUNTS_URL: Final = "https://accounts.spotify.com"
 SCOPES: Final = ("user-read-playback-state", "user-read-currently-playing")
 DEFAULT_RETRY_AFTER: Final = 5.0
-_TIMEOUT: Final = aiohttp.ClientTimeout(total=10)
+DEFAULT_TIMEOUT: Final = 10.0
 # Token-endpoint errors that no retry can fix: the user has to link the account again.
 _RELINK_ERRORS: Final = frozenset({"invalid_grant", "invalid_client", "unauthorized_client"})
 
@@ -64,7 +64,7 @@ class SpotifyEndpoints:
 
 @dataclass(frozen=True, slots=True)
 class TokenGrant:
-    """Tokens from the token endpoint; `expires_at` is wall-clock epoch seconds."""
+    """Tokens from the token endpoint; `expires_at` is whole wall-clock epoch seconds."""
 
     access_token: str
     refresh_token: str
@@ -91,9 +91,11 @@ class SpotifyClient:
         *,
         monotonic: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
+        timeout: float = DEFAULT_TIMEOUT,
     ) -> None:
         """Use `session` for every call; endpoints default to the environment's."""
         self._session = session
+        self._timeout = aiohttp.ClientTimeout(total=timeout)
         self.endpoints = endpoints or SpotifyEndpoints.from_env()
         self._monotonic = monotonic
         self._wall_clock = wall_clock
@@ -155,7 +157,7 @@ class SpotifyClient:
         return TokenGrant(
             access_token=access_token,
             refresh_token=rotated if isinstance(rotated, str) and rotated else refresh_token,
-            expires_at=self._wall_clock() + lifetime,
+            expires_at=float(int(self._wall_clock() + lifetime)),
         )
 
     async def _request(
@@ -171,7 +173,7 @@ class SpotifyClient:
     ) -> tuple[int, str]:
         try:
             async with self._session.request(
-                method, url, headers=headers, params=params, data=data, auth=auth, timeout=_TIMEOUT
+                method, url, headers=headers, params=params, data=data, auth=auth, timeout=self._timeout
             ) as response:
                 body = await response.text(errors="replace")
                 _raise_for_status(

@@ -35,7 +35,7 @@ def account_to_document(account: Account) -> Document:
         "access_token": account.access_token,
         "refresh_token": account.refresh_token,
         "token_expire": _legacy_time(account.expires_at),
-        "expires_at": account.expires_at,
+        "expires_at": int(account.expires_at),
         "device_key": account.device_key,
         "keyless": account.keyless,
         "needs_relink": account.needs_relink,

@@ -1,0 +1,193 @@
+"""Shared fixtures: real Spotify JSON, a fake Spotify on loopback, a real MongoDB server."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from hypothesis import HealthCheck, settings
+from pymongo import MongoClient
+from pymongo.errors import PyMongoError
+
+from spotifylcd.account import Account
+from spotifylcd.spotify import SpotifyClient, SpotifyEndpoints
+from spotifylcd.store import FileTokenStore
+from tests.fake_spotify import CLIENT_ID, CLIENT_SECRET, FakeSpotify
+
+FIXTURES = Path(__file__).parent / "fixtures" / "spotify"
+
+# Shared 2-core CI machines make generation times noisy; correctness does not depend on them.
+settings.register_profile("default", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("default")
+
+
+def load_spotify_json(name: str) -> dict[str, Any]:
+    """A captured Spotify response from tests/fixtures/spotify/."""
+    data: dict[str, Any] = json.loads((FIXTURES / f"{name}.json").read_text())
+    return data
+
+
+@pytest.fixture
+def track_state() -> dict[str, Any]:
+    """GET /v1/me/player while a track plays (captured from Spotify)."""
+    return load_spotify_json("playback_state_track")
+
+
+@pytest.fixture
+def episode_state(track_state: dict[str, Any]) -> dict[str, Any]:
+    """A podcast episode, shaped as Spotify documents the EpisodeObject."""
+    state = copy.deepcopy(track_state)
+    state["currently_playing_type"] = "episode"
+    state["progress_ms"] = 600_000
+    state["item"] = {
+        "type": "episode",
+        "name": "Ep. 12 — Dot matrices",
+        "uri": "spotify:episode:512ojhOuo1ktJprKbVcKyQ",
+        "duration_ms": 1_800_000,
+        "show": {"name": "Hardware Hour", "publisher": "Podcast Co"},
+    }
+    return state
+
+
+@pytest.fixture
+def ad_state(track_state: dict[str, Any]) -> dict[str, Any]:
+    """An advertisement: Spotify sends no item."""
+    state = copy.deepcopy(track_state)
+    state["currently_playing_type"] = "ad"
+    state["item"] = None
+    state["progress_ms"] = 4_000
+    return state
+
+
+class FakeClock:
+    """A monotonic clock the test moves by hand."""
+
+    def __init__(self, start: float = 1000.0) -> None:
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+async def fake_spotify(
+    aiohttp_server: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> tuple[FakeSpotify, SpotifyEndpoints]:
+    """A fake Spotify on loopback; the SPOTIFY_LCD_* variables point at it too."""
+    fake = FakeSpotify()
+    server = await aiohttp_server(fake.app())
+    base = str(server.make_url("")).rstrip("/")
+    endpoints = SpotifyEndpoints(api_url=f"{base}/v1", accounts_url=base)
+    monkeypatch.setenv("SPOTIFY_LCD_API_URL", endpoints.api_url)
+    monkeypatch.setenv("SPOTIFY_LCD_ACCOUNTS_URL", endpoints.accounts_url)
+    return fake, endpoints
+
+
+@pytest.fixture
+async def http_session() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession() as session:
+        yield session
+
+
+@pytest.fixture
+def spotify_client(
+    http_session: aiohttp.ClientSession, fake_spotify: tuple[FakeSpotify, SpotifyEndpoints]
+) -> SpotifyClient:
+    return SpotifyClient(http_session, fake_spotify[1], timeout=1.0)
+
+
+@pytest.fixture
+def linked_account() -> Account:
+    """An account as `spotify-lcd link` leaves it, with a token valid for an hour."""
+    return Account(
+        uid="livingroom",
+        client_id=CLIENT_ID,
+        client_secret=CLIENT_SECRET,
+        access_token="access-0",
+        refresh_token="refresh-0",
+        expires_at=float(int(time.time()) + 3600),
+        device_key="k3y-livingroom",
+        spotify_user_id="wizzler",
+    )
+
+
+@pytest.fixture
+def file_store(tmp_path: Path) -> FileTokenStore:
+    return FileTokenStore(tmp_path / "data")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _wait_for_mongodb(uri: str, process: subprocess.Popen[bytes] | None) -> None:
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with MongoClient(uri, serverSelectionTimeoutMS=500) as client:
+                client.admin.command("ping")
+                return
+        except PyMongoError:
+            if process is not None and process.poll() is not None:
+                pytest.fail(f"nx-27017 exited with {process.returncode}")
+            if time.monotonic() > deadline:
+                pytest.fail(f"no MongoDB server answered at {uri}")
+            time.sleep(0.1)
+
+
+@pytest.fixture(scope="session")
+def mongodb_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real MongoDB-protocol server over TCP: $SPOTIFY_LCD_TEST_MONGODB_URI, else nx-27017."""
+    uri = os.environ.get("SPOTIFY_LCD_TEST_MONGODB_URI")
+    if uri:
+        _wait_for_mongodb(uri, None)
+        yield uri
+        return
+    port = _free_port()
+    work = tmp_path_factory.mktemp("nx27017")
+    process = subprocess.Popen(
+        [
+            str(Path(sys.executable).with_name("nx-27017")),
+            "--host", "127.0.0.1", "--port", str(port),
+            "--data-dir", str(work / "data"),
+            "--log-file", str(work / "nx.log"),
+            "--pid-file", str(work / "nx.pid"),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    uri = f"mongodb://127.0.0.1:{port}"
+    try:
+        _wait_for_mongodb(uri, process)
+        yield uri
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture
+def mongodb_database() -> str:
+    """A database name of this test's own, so tests never see each other's documents."""
+    return f"spotify-lcd-test-{uuid.uuid4().hex[:12]}"

@@ -1,0 +1,120 @@
+"""A fake Spotify (Web API + accounts service) that runs as a real aiohttp server on loopback."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+from collections import Counter, deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+CLIENT_ID = "test-client-id"
+CLIENT_SECRET = "test-client-secret"
+USER = {"id": "wizzler", "display_name": "Wizzler", "country": "JP", "product": "premium"}
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One scripted answer: status, body (JSON-encoded unless bytes/str), headers, delay."""
+
+    status: int = 200
+    body: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+
+    def response(self) -> web.Response:
+        if self.body is None:
+            return web.Response(status=self.status, headers=self.headers)
+        if isinstance(self.body, bytes | str):
+            return web.Response(status=self.status, body=self.body, headers=self.headers)
+        return web.json_response(self.body, status=self.status, headers=self.headers)
+
+
+def player_reply(playback: dict[str, Any] | None) -> Reply:
+    """200 with a playback body, or 204 when `playback` is None."""
+    return Reply(204) if playback is None else Reply(200, playback)
+
+
+class FakeSpotify:
+    """Scriptable per test: queue replies, or set the default; counts every call."""
+
+    def __init__(self) -> None:
+        self.player_default: Reply = Reply(204)
+        self.player_queue: deque[Reply] = deque()
+        self.token_queue: deque[Reply] = deque()
+        self.calls: Counter[str] = Counter()
+        self.access_tokens_seen: list[str] = []
+        self.valid_access_tokens: set[str] = {"access-0"}
+        self.valid_refresh_tokens: set[str] = {"refresh-0"}
+        self.rotate_refresh_tokens = False
+        self.issued = 0
+        self.codes: set[str] = set()
+
+    def app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_get("/v1/me/player", self._player)
+        app.router.add_get("/v1/me", self._me)
+        app.router.add_post("/api/token", self._token)
+        return app
+
+    def _authorised(self, request: web.Request) -> bool:
+        token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        self.access_tokens_seen.append(token)
+        return token in self.valid_access_tokens
+
+    async def _player(self, request: web.Request) -> web.StreamResponse:
+        self.calls["player"] += 1
+        assert request.query.get("additional_types") == "episode"
+        reply = self.player_queue.popleft() if self.player_queue else self.player_default
+        if reply.delay:
+            await asyncio.sleep(reply.delay)
+        if reply.status < 400 and not self._authorised(request):
+            return web.json_response(
+                {"error": {"status": 401, "message": "The access token expired"}}, status=401
+            )
+        return reply.response()
+
+    async def _me(self, request: web.Request) -> web.StreamResponse:
+        self.calls["me"] += 1
+        if not self._authorised(request):
+            return web.json_response({"error": {"status": 401, "message": "bad token"}}, status=401)
+        return web.json_response(USER)
+
+    async def _token(self, request: web.Request) -> web.StreamResponse:
+        self.calls["token"] += 1
+        if self.token_queue:
+            return self.token_queue.popleft().response()
+        expected = base64.b64encode(f"{CLIENT_ID}:{CLIENT_SECRET}".encode()).decode()
+        if request.headers.get("Authorization") != f"Basic {expected}":
+            return web.json_response({"error": "invalid_client"}, status=400)
+        form = await request.post()
+        grant_type = form.get("grant_type")
+        if grant_type == "refresh_token":
+            if form.get("refresh_token") not in self.valid_refresh_tokens:
+                return web.json_response(
+                    {"error": "invalid_grant", "error_description": "Refresh token revoked"},
+                    status=400,
+                )
+        elif grant_type == "authorization_code":
+            if form.get("code") not in self.codes:
+                return web.json_response({"error": "invalid_grant"}, status=400)
+        else:
+            return web.json_response({"error": "unsupported_grant_type"}, status=400)
+        self.issued += 1
+        access = f"access-{self.issued}"
+        self.valid_access_tokens.add(access)
+        body: dict[str, Any] = {
+            "access_token": access,
+            "token_type": "Bearer",
+            "expires_in": 3600,
+            "scope": "user-read-playback-state user-read-currently-playing",
+        }
+        if self.rotate_refresh_tokens or grant_type == "authorization_code":
+            refresh = f"refresh-{self.issued}"
+            self.valid_refresh_tokens.add(refresh)
+            body["refresh_token"] = refresh
+        return web.json_response(body)
+
+

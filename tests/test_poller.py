@@ -1,0 +1,182 @@
+"""The polling policy (DESIGN section 4): one call stream per account, lazy, end-aware."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from spotifylcd.exceptions import (
+    SpotifyForbiddenError,
+    SpotifyInvalidResponseError,
+    SpotifyLCDError,
+    SpotifyRateLimitedError,
+    SpotifyReauthRequiredError,
+    SpotifyUnavailableError,
+)
+from spotifylcd.playback import Playback
+from spotifylcd.poller import Poller, PollPolicy
+from spotifylcd.status import AccountStatus
+from tests.conftest import FakeClock
+
+NO_JITTER = PollPolicy(jitter=0.0)
+
+
+class ScriptedSource:
+    """A playback source answering from a script; counts its calls."""
+
+    def __init__(self, *outcomes: Playback | Exception) -> None:
+        self.outcomes: deque[Playback | Exception] = deque(outcomes)
+        self.last: Playback | Exception = outcomes[-1] if outcomes else Playback.idle(0.0)
+        self.calls = 0
+
+    async def fetch_playback(self) -> Playback:
+        self.calls += 1
+        outcome = self.outcomes.popleft() if self.outcomes else self.last
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+
+def playing(state: dict[str, Any], at: float, progress_ms: int = 160210) -> Playback:
+    return Playback.from_spotify({**state, "progress_ms": progress_ms}, at)
+
+
+def test_playing_polls_every_interval(track_state: dict[str, Any]) -> None:
+    # 48 s left: the regular interval comes first.
+    assert NO_JITTER.delay_after(playing(track_state, 0.0), 0.0) == 5.0
+
+
+def test_playing_polls_just_after_the_predicted_end(track_state: dict[str, Any]) -> None:
+    almost_done = playing(track_state, 100.0, progress_ms=208306 - 2000)
+    assert NO_JITTER.delay_after(almost_done, 100.0) == pytest.approx(2.5)
+
+
+def test_paused_and_idle_poll_slower(track_state: dict[str, Any]) -> None:
+    paused = Playback.from_spotify({**track_state, "is_playing": False}, 0.0)
+    assert NO_JITTER.delay_after(paused, 0.0) == NO_JITTER.paused_interval
+    assert NO_JITTER.delay_after(Playback.idle(0.0), 0.0) == NO_JITTER.idle_interval
+    assert NO_JITTER.idle_interval > NO_JITTER.paused_interval > NO_JITTER.playing_interval
+
+
+@pytest.mark.parametrize(
+    ("error", "failures", "delay"),
+    [
+        (SpotifyRateLimitedError(42), 1, 42.0),
+        (SpotifyRateLimitedError(86_400, "QUOTA_EXCEEDED"), 1, 300.0),
+        (SpotifyUnavailableError(), 1, 5.0),
+        (SpotifyUnavailableError(), 3, 20.0),
+        (SpotifyInvalidResponseError(), 30, 120.0),
+        (SpotifyForbiddenError(), 1, 300.0),
+    ],
+)
+def test_error_delays(error: SpotifyLCDError, failures: int, delay: float) -> None:
+    assert NO_JITTER.delay_after_error(error, failures) == delay
+
+
+async def test_jitter_only_lengthens_the_delay(track_state: dict[str, Any], clock: FakeClock) -> None:
+    poller = Poller(ScriptedSource(Playback.idle(clock.now)), PollPolicy(jitter=0.1), clock=clock, rng=lambda: 1.0)
+    snapshot = await poller.poll_once()
+    assert snapshot.next_poll_at == pytest.approx(clock.now + 33.0)
+
+
+@pytest.mark.parametrize(
+    ("error", "status"),
+    [
+        (SpotifyReauthRequiredError(), AccountStatus.NEEDS_RELINK),
+        (SpotifyForbiddenError(), AccountStatus.FORBIDDEN),
+        (SpotifyRateLimitedError(7), AccountStatus.RATE_LIMITED),
+        (SpotifyUnavailableError(), AccountStatus.STALE),
+        (SpotifyInvalidResponseError(), AccountStatus.STALE),
+        (RuntimeError("bug"), AccountStatus.STALE),
+    ],
+)
+async def test_failures_keep_the_last_playback(
+    track_state: dict[str, Any], clock: FakeClock, error: Exception, status: AccountStatus
+) -> None:
+    good = playing(track_state, clock.now)
+    poller = Poller(ScriptedSource(good, error), NO_JITTER, clock=clock)
+    await poller.poll_once()
+    snapshot = await poller.poll_once()
+    assert snapshot.status is status
+    assert snapshot.playback is good
+    assert snapshot.error
+    assert (snapshot.next_poll_at is None) == (status is AccountStatus.NEEDS_RELINK)
+
+
+async def test_recovery_clears_the_error(track_state: dict[str, Any], clock: FakeClock) -> None:
+    poller = Poller(
+        ScriptedSource(SpotifyUnavailableError(), SpotifyUnavailableError(), playing(track_state, 0)),
+        NO_JITTER,
+        clock=clock,
+    )
+    await poller.poll_once()
+    second = await poller.poll_once()
+    assert second.next_poll_at == clock.now + 10.0
+    third = await poller.poll_once()
+    assert (third.status, third.error, third.stale) == (AccountStatus.OK, None, False)
+
+
+async def eventually(condition: Callable[[], bool], timeout: float = 5.0) -> None:
+    """Wait until `condition` holds; fail after `timeout` (a bound, not a measurement)."""
+    async with asyncio.timeout(timeout):
+        while not condition():
+            await asyncio.sleep(0.005)
+
+
+async def test_many_displays_share_one_call_stream(track_state: dict[str, Any]) -> None:
+    source = ScriptedSource(playing(track_state, 0.0))
+    poller = Poller(source, PollPolicy(playing_interval=60.0))
+    poller.start()
+    try:
+        await eventually(lambda: source.calls == 1)
+        for _ in range(20):
+            for _display in range(50):
+                poller.demand()
+            await asyncio.sleep(0.001)
+        assert source.calls == 1  # 1000 display requests, still only the scheduled calls
+    finally:
+        await poller.stop()
+
+
+async def test_lazy_polling_sleeps_without_demand_and_wakes_on_request() -> None:
+    source = ScriptedSource(Playback.idle(0.0))
+    poller = Poller(source, PollPolicy(idle_interval=0.01, demand_window=0.05, jitter=0.0))
+    poller.start()
+    try:
+        await eventually(lambda: source.calls == 1)
+        await asyncio.sleep(0.1)
+        assert source.calls == 1  # the priming poll only: nobody asked
+        poller.demand()
+        await eventually(lambda: source.calls >= 3)  # polling while wanted
+        await asyncio.sleep(0.2)
+        settled = source.calls
+        await asyncio.sleep(0.1)
+        assert source.calls == settled  # demand window over: asleep again
+    finally:
+        await poller.stop()
+
+
+async def test_needs_relink_stops_polling() -> None:
+    source = ScriptedSource(SpotifyReauthRequiredError())
+    poller = Poller(source, PollPolicy(idle_interval=0.01))
+    poller.start()
+    poller.demand()
+    await eventually(lambda: poller.snapshot.status is AccountStatus.NEEDS_RELINK)
+    await asyncio.sleep(0.05)
+    assert source.calls == 1
+    await poller.stop()
+
+
+async def test_poll_soon_polls_before_the_schedule() -> None:
+    source = ScriptedSource(Playback.idle(0.0))
+    poller = Poller(source, PollPolicy(idle_interval=60.0))
+    poller.start()
+    poller.demand()
+    await eventually(lambda: source.calls == 1)
+    poller.poll_soon()
+    await eventually(lambda: source.calls == 2)
+    await poller.stop()
