@@ -146,6 +146,7 @@ def _wait_for_mongodb(uri: str, process: subprocess.Popen[bytes] | None) -> None
     deadline = time.monotonic() + 30
     while True:
         try:
+            client: MongoClient[dict[str, Any]]
             with MongoClient(uri, serverSelectionTimeoutMS=500) as client:
                 client.admin.command("ping")
                 return
@@ -170,10 +171,16 @@ def mongodb_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     process = subprocess.Popen(
         [
             str(Path(sys.executable).with_name("nx-27017")),
-            "--host", "127.0.0.1", "--port", str(port),
-            "--data-dir", str(work / "data"),
-            "--log-file", str(work / "nx.log"),
-            "--pid-file", str(work / "nx.pid"),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--data-dir",
+            str(work / "data"),
+            "--log-file",
+            str(work / "nx.log"),
+            "--pid-file",
+            str(work / "nx.pid"),
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

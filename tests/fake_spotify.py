@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 from collections import Counter, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,6 +43,8 @@ class FakeSpotify:
 
     def __init__(self) -> None:
         self.player_default: Reply = Reply(204)
+        # When set, answers the player endpoint instead of `player_default` (time-driven fakes).
+        self.player_script: Callable[[], Reply] | None = None
         self.player_queue: deque[Reply] = deque()
         self.token_queue: deque[Reply] = deque()
         self.calls: Counter[str] = Counter()
@@ -67,7 +70,10 @@ class FakeSpotify:
     async def _player(self, request: web.Request) -> web.StreamResponse:
         self.calls["player"] += 1
         assert request.query.get("additional_types") == "episode"
-        reply = self.player_queue.popleft() if self.player_queue else self.player_default
+        if self.player_queue:
+            reply = self.player_queue.popleft()
+        else:
+            reply = self.player_script() if self.player_script else self.player_default
         if reply.delay:
             await asyncio.sleep(reply.delay)
         if reply.status < 400 and not self._authorised(request):
@@ -116,5 +122,3 @@ class FakeSpotify:
             self.valid_refresh_tokens.add(refresh)
             body["refresh_token"] = refresh
         return web.json_response(body)
-
-

@@ -15,8 +15,15 @@ from spotifylcd.playback import Playback, PlaybackKind
 from spotifylcd.status import AccountStatus, Snapshot
 
 V1_KEYS = [
-    "api_response", "song_title", "artist_string", "artist_full",
-    "device_name", "status", "timer", "duration", "current",
+    "api_response",
+    "song_title",
+    "artist_string",
+    "artist_full",
+    "device_name",
+    "status",
+    "timer",
+    "duration",
+    "current",
 ]
 
 
@@ -68,16 +75,23 @@ def test_non_ascii_is_transliterated_not_question_marks(track_state: dict[str, A
 def test_episode_and_ad(episode_state: dict[str, Any], ad_state: dict[str, Any]) -> None:
     episode = v1_payload(ok(Playback.from_spotify(episode_state, 0.0)), 0.0)
     assert (episode["song_title"], episode["artist_string"]) == (
-        "Ep. 12 - Dot matrices", "Hardware Hour",
+        "Ep. 12 - Dot matrices",
+        "Hardware Hour",
     )
     ad = v1_payload(ok(Playback.from_spotify(ad_state, 0.0)), 0.0)
     assert (ad["api_response"], ad["song_title"], ad["artist_string"]) == (
-        200, "Advertisement", "Spotify",
+        200,
+        "Advertisement",
+        "Spotify",
     )
 
 
 def test_unknown_item_in_private_session(track_state: dict[str, Any]) -> None:
-    state = {**track_state, "item": None, "device": {**track_state["device"], "is_private_session": True}}
+    state = {
+        **track_state,
+        "item": None,
+        "device": {**track_state["device"], "is_private_session": True},
+    }
     payload = v1_payload(ok(Playback.from_spotify(state, 0.0)), 0.0)
     assert payload["song_title"] == "Private session"
 
@@ -127,9 +141,7 @@ def test_long_fields_are_shortened_to_fit(track_state: dict[str, Any]) -> None:
     assert pool_bytes(payload) > LEGACY_POOL_BYTES - 4
 
 
-printable = st.text(
-    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=400
-)
+printable = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=400)
 
 
 @given(

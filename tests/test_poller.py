@@ -77,8 +77,15 @@ def test_error_delays(error: SpotifyLCDError, failures: int, delay: float) -> No
     assert NO_JITTER.delay_after_error(error, failures) == delay
 
 
-async def test_jitter_only_lengthens_the_delay(track_state: dict[str, Any], clock: FakeClock) -> None:
-    poller = Poller(ScriptedSource(Playback.idle(clock.now)), PollPolicy(jitter=0.1), clock=clock, rng=lambda: 1.0)
+async def test_jitter_only_lengthens_the_delay(
+    track_state: dict[str, Any], clock: FakeClock
+) -> None:
+    poller = Poller(
+        ScriptedSource(Playback.idle(clock.now)),
+        PollPolicy(jitter=0.1),
+        clock=clock,
+        rng=lambda: 1.0,
+    )
     snapshot = await poller.poll_once()
     assert snapshot.next_poll_at == pytest.approx(clock.now + 33.0)
 
@@ -109,7 +116,9 @@ async def test_failures_keep_the_last_playback(
 
 async def test_recovery_clears_the_error(track_state: dict[str, Any], clock: FakeClock) -> None:
     poller = Poller(
-        ScriptedSource(SpotifyUnavailableError(), SpotifyUnavailableError(), playing(track_state, 0)),
+        ScriptedSource(
+            SpotifyUnavailableError(), SpotifyUnavailableError(), playing(track_state, 0)
+        ),
         NO_JITTER,
         clock=clock,
     )

@@ -29,8 +29,11 @@ async def stored(file_store: FileTokenStore, linked_account: Account) -> Account
 
 
 async def test_valid_token_is_used_without_refresh(
-    fake_spotify: Fake, spotify_client: SpotifyClient, file_store: FileTokenStore,
-    stored: Account, track_state: dict[str, Any],
+    fake_spotify: Fake,
+    spotify_client: SpotifyClient,
+    file_store: FileTokenStore,
+    stored: Account,
+    track_state: dict[str, Any],
 ) -> None:
     fake_spotify[0].player_default = Reply(200, track_state)
     source = SpotifyAccountSource(spotify_client, file_store, stored)

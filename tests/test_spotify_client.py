@@ -44,7 +44,10 @@ async def test_nothing_playing_is_idle(
     ("reply", "error"),
     [
         (Reply(401, {"error": {"status": 401, "message": "expired"}}), SpotifyAuthError),
-        (Reply(403, {"error": {"status": 403, "message": "Premium required"}}), SpotifyForbiddenError),
+        (
+            Reply(403, {"error": {"status": 403, "message": "Premium required"}}),
+            SpotifyForbiddenError,
+        ),
         (Reply(500, "oops"), SpotifyUnavailableError),
         (Reply(502, b"<html>Bad gateway</html>"), SpotifyUnavailableError),
         (Reply(503), SpotifyUnavailableError),
@@ -95,7 +98,9 @@ async def test_rate_limit_carries_retry_after_and_reason(
 
 
 async def test_unreachable_spotify_is_unavailable(http_session: aiohttp.ClientSession) -> None:
-    client = SpotifyClient(http_session, SpotifyEndpoints("http://127.0.0.1:9/v1", "http://127.0.0.1:9"))
+    client = SpotifyClient(
+        http_session, SpotifyEndpoints("http://127.0.0.1:9/v1", "http://127.0.0.1:9")
+    )
     with pytest.raises(SpotifyUnavailableError):
         await client.get_playback("t")
 
@@ -103,7 +108,10 @@ async def test_unreachable_spotify_is_unavailable(http_session: aiohttp.ClientSe
 async def test_current_user(fake_spotify: Fake, spotify_client: SpotifyClient) -> None:
     user = await spotify_client.get_current_user("access-0")
     assert (user.user_id, user.display_name, user.country, user.product) == (
-        "wizzler", "Wizzler", "JP", "premium",
+        "wizzler",
+        "Wizzler",
+        "JP",
+        "premium",
     )
 
 

@@ -27,7 +27,9 @@ async def store(
     await mongo.close()
 
 
-async def test_put_then_get_round_trips_every_field(store: TokenStore, linked_account: Account) -> None:
+async def test_put_then_get_round_trips_every_field(
+    store: TokenStore, linked_account: Account
+) -> None:
     account = linked_account.with_changes(keyless=True, country="JP", linked_at=1_700_000_000.0)
     saved = await store.put(account)
     assert saved == account.with_changes(version=1)
@@ -71,7 +73,11 @@ async def test_compare_and_set_refuses_a_stale_version(
     with pytest.raises(StoreConflictError):
         await store.save_if_unchanged(v1.with_grant(TokenGrant("access-B", "refresh-B", 2.0)))
     stored = await store.get(linked_account.uid)
-    assert (stored.access_token, stored.refresh_token, stored.version) == ("access-A", "refresh-A", 2)
+    assert (stored.access_token, stored.refresh_token, stored.version) == (
+        "access-A",
+        "refresh-A",
+        2,
+    )
 
 
 async def test_two_concurrent_writers_never_lose_a_rotated_token(
@@ -81,7 +87,9 @@ async def test_two_concurrent_writers_never_lose_a_rotated_token(
 
     async def rotate(name: str) -> str:
         try:
-            await store.save_if_unchanged(base.with_grant(TokenGrant(f"a-{name}", f"r-{name}", 9.0)))
+            await store.save_if_unchanged(
+                base.with_grant(TokenGrant(f"a-{name}", f"r-{name}", 9.0))
+            )
         except StoreConflictError:
             return "lost"
         return name
@@ -92,7 +100,9 @@ async def test_two_concurrent_writers_never_lose_a_rotated_token(
     stored = await store.get(linked_account.uid)
     # The stored pair is the winner's, whole: never one writer's access with another's refresh.
     assert (stored.access_token, stored.refresh_token, stored.version) == (
-        f"a-{winners[0]}", f"r-{winners[0]}", 2,
+        f"a-{winners[0]}",
+        f"r-{winners[0]}",
+        2,
     )
 
 

@@ -19,7 +19,9 @@ from spotifylcd.exceptions import StoreCorruptError, StoreUnavailableError
 from spotifylcd.store import FileTokenStore
 
 
-async def test_file_and_directory_are_owner_only(file_store: FileTokenStore, linked_account: Account) -> None:
+async def test_file_and_directory_are_owner_only(
+    file_store: FileTokenStore, linked_account: Account
+) -> None:
     await file_store.put(linked_account)
     assert stat.S_IMODE(file_store.path.stat().st_mode) == 0o600
     assert stat.S_IMODE(file_store.data_dir.stat().st_mode) == 0o700
@@ -32,7 +34,13 @@ async def test_no_file_means_no_accounts(file_store: FileTokenStore) -> None:
 
 @pytest.mark.parametrize(
     "content",
-    [b"{not json", b"[]", b'{"format": 99, "accounts": {}}', b'{"format": 1}', b'{"format": 1, "accounts": {"a": {"nope": 1}}}'],
+    [
+        b"{not json",
+        b"[]",
+        b'{"format": 99, "accounts": {}}',
+        b'{"format": 1}',
+        b'{"format": 1, "accounts": {"a": {"nope": 1}}}',
+    ],
 )
 async def test_corrupt_file_is_refused_and_left_untouched(
     file_store: FileTokenStore, linked_account: Account, content: bytes
@@ -60,7 +68,10 @@ async def test_failed_write_keeps_the_previous_file(
         await file_store.put(linked_account.with_changes(access_token="new"))
     monkeypatch.undo()
     assert file_store.path.read_bytes() == before
-    assert sorted(p.name for p in file_store.data_dir.iterdir()) == [".accounts.json.lock", "accounts.json"]
+    assert sorted(p.name for p in file_store.data_dir.iterdir()) == [
+        ".accounts.json.lock",
+        "accounts.json",
+    ]
 
 
 WRITER = textwrap.dedent(

@@ -29,9 +29,7 @@ SEED = {
 
 
 @pytest.fixture
-async def raw_collection(
-    mongodb_server: str, mongodb_database: str
-) -> AsyncIterator[Collection]:
+async def raw_collection(mongodb_server: str, mongodb_database: str) -> AsyncIterator[Collection]:
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongodb_server)
     yield client[mongodb_database]["user"]
     await client.close()
@@ -44,7 +42,9 @@ async def mongo_store(mongodb_server: str, mongodb_database: str) -> AsyncIterat
     await store.close()
 
 
-async def test_seed_document_is_usable_as_is(raw_collection: Collection, mongo_store: MongoTokenStore) -> None:
+async def test_seed_document_is_usable_as_is(
+    raw_collection: Collection, mongo_store: MongoTokenStore
+) -> None:
     await raw_collection.insert_one(dict(SEED))
     account = await mongo_store.get("esp32")
     assert (account.client_id, account.client_secret) == ("legacy-client", "legacy-secret")
@@ -60,7 +60,9 @@ async def test_rotating_a_seed_document_keeps_its_legacy_shape(
     await raw_collection.insert_one({**SEED, "favourite_colour": "green"})
     account = await mongo_store.get("esp32")
     expires = datetime(2030, 1, 2, 3, 4, 5).astimezone().timestamp()
-    saved = await mongo_store.save_if_unchanged(account.with_grant(TokenGrant("new-a", "new-r", expires)))
+    saved = await mongo_store.save_if_unchanged(
+        account.with_grant(TokenGrant("new-a", "new-r", expires))
+    )
     assert saved.version == 1
     document = await raw_collection.find_one({"user": "esp32"}, {"_id": False})
     assert document is not None
@@ -72,7 +74,9 @@ async def test_rotating_a_seed_document_keeps_its_legacy_shape(
     assert document["client_secret"] == "legacy-secret"
 
 
-async def test_unknown_expiry_counts_as_expired(raw_collection: Collection, mongo_store: MongoTokenStore) -> None:
+async def test_unknown_expiry_counts_as_expired(
+    raw_collection: Collection, mongo_store: MongoTokenStore
+) -> None:
     await raw_collection.insert_one({"user": "odd", "token_expire": "yesterday-ish"})
     assert (await mongo_store.get("odd")).expires_at == 0.0
 

@@ -73,15 +73,15 @@ async def json_errors(request: web.Request, handler: Handler) -> web.StreamRespo
 
 async def read_fields(request: web.Request) -> dict[str, str]:
     """Form fields from the body and the query string (body wins), strictly UTF-8."""
-    # Old firmware may omit the header; aiohttp would then report application/octet-stream.
-    content_type = request.content_type if "Content-Type" in request.headers else ""
+    body = await request.read()
+    # Old firmware may omit the header, and clients label empty bodies as they like.
+    content_type = request.content_type if body and "Content-Type" in request.headers else ""
     if content_type not in FORM_TYPES:
         raise RequestError(
             415,
             "unsupported_media_type",
             f"send form fields (application/x-www-form-urlencoded), not {content_type}",
         )
-    body = await request.read()
     try:
         fields = dict(_parse_form(request.rel_url.raw_query_string))
         fields.update(_parse_form(body.decode("utf-8")))

@@ -173,7 +173,13 @@ class SpotifyClient:
     ) -> tuple[int, str]:
         try:
             async with self._session.request(
-                method, url, headers=headers, params=params, data=data, auth=auth, timeout=self._timeout
+                method,
+                url,
+                headers=headers,
+                params=params,
+                data=data,
+                auth=auth,
+                timeout=self._timeout,
             ) as response:
                 body = await response.text(errors="replace")
                 _raise_for_status(

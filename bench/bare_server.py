@@ -1,0 +1,22 @@
+"""Baseline for bench/get_load.py: a bare aiohttp handler answering POST /get with fixed bytes."""
+
+from __future__ import annotations
+
+import sys
+
+from aiohttp import web
+
+
+def main() -> None:
+    port, body = int(sys.argv[1]), sys.argv[2].encode()
+
+    async def handle(_request: web.Request) -> web.Response:
+        return web.Response(body=body, content_type="application/json")
+
+    app = web.Application()
+    app.router.add_post("/get", handle)
+    web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,157 @@
+"""Spotify calls per minute for one account polled by 1 display vs 50 displays at 1 Hz.
+
+Both accounts are served by one `spotify-lcd serve` process at the same time, against the
+fake Spotify on loopback playing 45-second tracks back to back (so track ends happen within
+the minute). DESIGN section 4 wants the two counts equal and at most 13 per minute while
+playing. Run: .venv/bin/python bench/upstream_calls.py [--seconds 60]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+import aiohttp
+from aiohttp import web
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tests.fake_spotify import CLIENT_ID, CLIENT_SECRET, FakeSpotify, Reply
+
+from spotifylcd.account import Account
+from spotifylcd.store import FileTokenStore
+
+TRACK_SECONDS = 45.0
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def playing_script(started: float) -> Reply:
+    elapsed = time.monotonic() - started
+    track, offset = divmod(elapsed, TRACK_SECONDS)
+    return Reply(
+        200,
+        {
+            "device": {"name": "Bench"},
+            "is_playing": True,
+            "progress_ms": int(offset * 1000),
+            "currently_playing_type": "track",
+            "item": {
+                "type": "track",
+                "name": f"Track {int(track)}",
+                "uri": f"spotify:track:{int(track)}",
+                "duration_ms": int(TRACK_SECONDS * 1000),
+                "artists": [{"name": "Bench"}],
+                "album": {"name": "Bench"},
+            },
+        },
+    )
+
+
+async def display(session: aiohttp.ClientSession, url: str, uid: str, until: float) -> int:
+    answered = 0
+    while time.monotonic() < until:
+        async with session.post(f"{url}/get", data={"uid": uid, "key": f"key-{uid}"}) as response:
+            body = await response.json()
+            answered += body.get("api_response") == 200
+        await asyncio.sleep(1.0)
+    return answered
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=60.0)
+    args = parser.parse_args()
+
+    fake = FakeSpotify()
+    started = time.monotonic()
+    fake.player_script = lambda: playing_script(started)
+    fake.valid_access_tokens |= {"access-one", "access-fifty"}
+    runner = web.AppRunner(fake.app())
+    await runner.setup()
+    fake_port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", fake_port).start()
+
+    data = tempfile.mkdtemp()
+    store = FileTokenStore(data)
+    for uid in ("one", "fifty"):
+        await store.put(
+            Account(
+                uid=uid,
+                client_id=CLIENT_ID,
+                client_secret=CLIENT_SECRET,
+                access_token=f"access-{uid}",
+                refresh_token="refresh-0",
+                expires_at=time.time() + 7200,
+                device_key=f"key-{uid}",
+            )
+        )
+    port = free_port()
+    env = {
+        **os.environ,
+        "SPOTIFY_LCD_API_URL": f"http://127.0.0.1:{fake_port}/v1",
+        "SPOTIFY_LCD_ACCOUNTS_URL": f"http://127.0.0.1:{fake_port}",
+    }
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "spotifylcd",
+            "--log-level",
+            "WARNING",
+            "serve",
+            "--port",
+            str(port),
+            "--store",
+            data,
+        ],
+        env=env,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        async with aiohttp.ClientSession() as session:
+            async with asyncio.timeout(30):
+                while True:
+                    try:
+                        async with session.get(f"{url}/healthz") as health:
+                            if health.status == 200:
+                                break
+                    except aiohttp.ClientConnectionError:
+                        await asyncio.sleep(0.05)
+            # Count from here: the priming polls at start-up are not part of the minute.
+            baseline = Counter(fake.access_tokens_seen)
+            until = time.monotonic() + args.seconds
+            answers = await asyncio.gather(
+                display(session, url, "one", until),
+                *(display(session, url, "fifty", until) for _ in range(50)),
+            )
+    finally:
+        server.terminate()
+        server.wait()
+        await runner.cleanup()
+
+    calls = Counter(fake.access_tokens_seen) - baseline
+    minutes = args.seconds / 60
+    one, fifty = calls["access-one"] / minutes, calls["access-fifty"] / minutes
+    print(f"{args.seconds:.0f} s of 1 Hz polling, {TRACK_SECONDS:.0f} s tracks playing")
+    print("displays  /get answered  Spotify calls/min")
+    print(f"{1:>8}  {answers[0]:>13}  {one:>17.1f}")
+    print(f"{50:>8}  {sum(answers[1:]):>13}  {fifty:>17.1f}")
+    print(f"ratio 50/1: {fifty / one:.2f}  (target: 1.00, and <= 13/min)")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

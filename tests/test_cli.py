@@ -1,0 +1,272 @@
+"""The `spotify-lcd` command as a user runs it: real processes, real stdin and stdout."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import os
+import signal
+import socket
+import sys
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+import aiohttp
+import pytest
+
+from spotifylcd.cli import main
+from spotifylcd.spotify import SpotifyEndpoints
+from spotifylcd.store import FileTokenStore
+from tests.fake_spotify import CLIENT_ID, CLIENT_SECRET, FakeSpotify
+
+type Fake = tuple[FakeSpotify, SpotifyEndpoints]
+
+
+def run_preview(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], stdin: str
+) -> tuple[int, str, str]:
+    monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+    code = main(["preview", "--format", "v1"])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_preview_prints_the_v1_body(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], track_state: dict[str, Any]
+) -> None:
+    code, out, _ = run_preview(monkeypatch, capsys, json.dumps(track_state))
+    assert code == 0
+    body = json.loads(out)
+    assert (body["song_title"], body["current"], body["timer"]) == ("Paparazzi", 160210, 48096)
+
+
+def test_preview_of_empty_input_is_nothing_playing(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run_preview(monkeypatch, capsys, "  \n")[:2] == (0, '{"api_response": 204}\n')
+
+
+@pytest.mark.parametrize("stdin", ["{oops", "[1, 2]"])
+def test_preview_of_garbage_is_a_clear_error(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], stdin: str
+) -> None:
+    code, out, err = run_preview(monkeypatch, capsys, stdin)
+    assert (code, out) == (2, "")
+    assert err.startswith("spotify-lcd: error: ")
+
+
+async def spotify_lcd(*args: str, stdin: bytes | None = None) -> tuple[int, str, str]:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "spotifylcd",
+        *args,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await process.communicate(stdin)
+    assert process.returncode is not None
+    return process.returncode, out.decode(), err.decode()
+
+
+async def test_link_imports_a_refresh_token(fake_spotify: Fake, tmp_path: Path) -> None:
+    code, out, err = await spotify_lcd(
+        "link",
+        "--uid",
+        "kitchen",
+        "--client-id",
+        CLIENT_ID,
+        "--client-secret",
+        CLIENT_SECRET,
+        "--refresh-token",
+        "refresh-0",
+        "--store",
+        str(tmp_path),
+    )
+    assert code == 0, err
+    account = await FileTokenStore(tmp_path).get("kitchen")
+    assert (account.spotify_user_id, account.country, account.access_token) == (
+        "wizzler",
+        "JP",
+        "access-1",
+    )
+    assert f"Device key: {account.device_key}" in out
+    assert CLIENT_SECRET not in out + err
+    assert "access-1" not in out + err
+
+
+async def test_relink_keeps_the_device_key_and_credentials(
+    fake_spotify: Fake, tmp_path: Path
+) -> None:
+    first = await spotify_lcd(
+        "link",
+        "--uid",
+        "kitchen",
+        "--client-id",
+        CLIENT_ID,
+        "--client-secret",
+        CLIENT_SECRET,
+        "--refresh-token",
+        "refresh-0",
+        "--store",
+        str(tmp_path),
+    )
+    key = (await FileTokenStore(tmp_path).get("kitchen")).device_key
+    second = await spotify_lcd(
+        "link",
+        "--uid",
+        "kitchen",
+        "--refresh-token",
+        "refresh-0",
+        "--store",
+        str(tmp_path),
+        "--keyless",
+    )
+    assert (first[0], second[0]) == (0, 0)
+    account = await FileTokenStore(tmp_path).get("kitchen")
+    assert (account.device_key, account.keyless, account.version) == (key, True, 2)
+
+
+async def test_link_with_a_revoked_token_fails_cleanly(fake_spotify: Fake, tmp_path: Path) -> None:
+    code, _, err = await spotify_lcd(
+        "link",
+        "--uid",
+        "kitchen",
+        "--client-id",
+        CLIENT_ID,
+        "--client-secret",
+        CLIENT_SECRET,
+        "--refresh-token",
+        "revoked",
+        "--store",
+        str(tmp_path),
+    )
+    assert code == 2
+    assert "refresh token" in err
+    assert "Traceback" not in err
+    assert await FileTokenStore(tmp_path).list_accounts() == []
+
+
+async def test_link_without_credentials_says_what_is_missing(tmp_path: Path) -> None:
+    code, _, err = await spotify_lcd(
+        "link", "--uid", "x", "--refresh-token", "t", "--store", str(tmp_path)
+    )
+    assert code == 2
+    assert "--client-id" in err
+
+
+async def test_link_by_pasting_the_redirect_url(fake_spotify: Fake, tmp_path: Path) -> None:
+    fake_spotify[0].codes.add("the-code")
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "spotifylcd",
+        "link",
+        "--uid",
+        "study",
+        "--client-id",
+        CLIENT_ID,
+        "--client-secret",
+        CLIENT_SECRET,
+        "--store",
+        str(tmp_path),
+        "--redirect-port",
+        "8765",
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    assert process.stdout is not None
+    assert process.stdin is not None
+    authorize_url = ""
+    async with asyncio.timeout(20):
+        while not authorize_url:
+            line = (await process.stdout.readline()).decode().strip()
+            if line.startswith(fake_spotify[1].authorize_url):
+                authorize_url = line
+    query = parse_qs(urlparse(authorize_url).query)
+    assert query["redirect_uri"] == ["http://127.0.0.1:8765/callback"]
+    assert query["client_id"] == [CLIENT_ID]
+    assert set(query["scope"][0].split()) == {
+        "user-read-playback-state",
+        "user-read-currently-playing",
+    }
+    state = query["state"][0]
+    redirect = f"http://127.0.0.1:8765/callback?code=the-code&state={state}\n"
+    out, err = await process.communicate(redirect.encode())
+    assert process.returncode == 0, err
+    account = await FileTokenStore(tmp_path).get("study")
+    assert (account.refresh_token, account.spotify_user_id) == ("refresh-1", "wizzler")
+    assert account.device_key is not None
+    assert account.device_key in out.decode()
+
+
+async def test_pasting_a_url_from_another_attempt_is_refused(
+    fake_spotify: Fake, tmp_path: Path
+) -> None:
+    fake_spotify[0].codes.add("the-code")
+    code, _, err = await spotify_lcd(
+        "link",
+        "--uid",
+        "study",
+        "--client-id",
+        CLIENT_ID,
+        "--client-secret",
+        CLIENT_SECRET,
+        "--store",
+        str(tmp_path),
+        stdin=b"http://127.0.0.1:8888/callback?code=the-code&state=forged\n",
+    )
+    assert code == 2
+    assert "state mismatch" in err
+    assert fake_spotify[0].calls["token"] == 0
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+async def test_serve_demo_answers_get_and_stops_on_sigterm(tmp_path: Path) -> None:
+    port = _free_port()
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "spotifylcd",
+        "serve",
+        "--demo",
+        "--port",
+        str(port),
+        "--store",
+        str(tmp_path / "data"),
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+        env={**os.environ, "SPOTIFY_LCD_API_URL": "http://127.0.0.1:9/v1"},
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        async with aiohttp.ClientSession() as session, asyncio.timeout(20):
+            while True:
+                try:
+                    async with session.get(f"{url}/healthz") as health:
+                        if health.status == 200:
+                            break
+                except aiohttp.ClientConnectionError:
+                    await asyncio.sleep(0.05)
+            async with session.post(f"{url}/get", data={"uid": "demo"}) as response:
+                body = await response.json()
+        assert (response.status, body["api_response"], body["song_title"]) == (
+            200,
+            200,
+            "Paparazzi",
+        )
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, err = await process.communicate()
+    assert process.returncode == 0, err.decode()
+    assert "Traceback" not in err.decode()

@@ -1,0 +1,279 @@
+"""The standalone server end to end: fake Spotify → poller → `/get`, and every bad request."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient
+
+from spotifylcd.access import BadKeyThrottle
+from spotifylcd.account import Account
+from spotifylcd.poller import PollPolicy
+from spotifylcd.registry import AccountRegistry
+from spotifylcd.server import MAX_BODY_BYTES, create_app
+from spotifylcd.spotify import SpotifyClient, SpotifyEndpoints
+from spotifylcd.status import AccountStatus
+from spotifylcd.store import FileTokenStore, MongoTokenStore, TokenStore
+from tests.fake_spotify import FakeSpotify, Reply
+
+type Fake = tuple[FakeSpotify, SpotifyEndpoints]
+type ClientFactory = Callable[
+    [web.Application], Awaitable[TestClient[web.Request, web.Application]]
+]
+type Client = TestClient[web.Request, web.Application]
+
+KEY = "k3y-livingroom"
+SLOW = PollPolicy(playing_interval=60.0, paused_interval=60.0, idle_interval=60.0, jitter=0.0)
+
+
+async def settled(registry: AccountRegistry) -> None:
+    """Wait for every priming poll (bounded, not timed)."""
+    async with asyncio.timeout(5):
+        while any(
+            rt.poller.snapshot.status is AccountStatus.STARTING for rt in registry.runtimes()
+        ):
+            await asyncio.sleep(0.005)
+
+
+async def make_registry(
+    store: TokenStore, client: SpotifyClient, *, demo: bool = False
+) -> AccountRegistry:
+    registry = AccountRegistry(store, client, SLOW, demo=demo)
+    await registry.start()
+    await settled(registry)
+    return registry
+
+
+@pytest.fixture
+async def registry(
+    file_store: FileTokenStore,
+    spotify_client: SpotifyClient,
+    linked_account: Account,
+    fake_spotify: Fake,
+    track_state: dict[str, Any],
+) -> AsyncIterator[AccountRegistry]:
+    fake_spotify[0].player_default = Reply(200, track_state)
+    await file_store.put(linked_account)
+    await file_store.put(linked_account.with_changes(uid="legacy", device_key=None, keyless=True))
+    registry = await make_registry(file_store, spotify_client, demo=True)
+    yield registry
+    await registry.stop()
+
+
+@pytest.fixture
+async def client(aiohttp_client: ClientFactory, registry: AccountRegistry) -> Client:
+    return await aiohttp_client(create_app(registry))
+
+
+async def get(client: Client, **fields: str) -> tuple[int, Any]:
+    response = await client.post("/get", data=fields)
+    return response.status, await response.json()
+
+
+async def test_get_answers_the_legacy_json(client: Client, fake_spotify: Fake) -> None:
+    status, body = await get(client, uid="livingroom", key=KEY)
+    assert status == 200
+    assert list(body) == [
+        "api_response",
+        "song_title",
+        "artist_string",
+        "artist_full",
+        "device_name",
+        "status",
+        "timer",
+        "duration",
+        "current",
+    ]
+    assert (body["api_response"], body["song_title"], body["artist_string"]) == (
+        200,
+        "Paparazzi",
+        "Lady Gaga",
+    )
+    assert body["current"] >= 160210
+    assert body["timer"] + body["current"] == body["duration"] == 208306
+
+
+async def test_query_string_works_like_the_form(client: Client) -> None:
+    response = await client.post("/get?uid=livingroom&key=" + KEY)
+    assert (await response.json())["song_title"] == "Paparazzi"
+
+
+async def test_fifty_displays_cost_no_extra_spotify_calls(
+    client: Client, fake_spotify: Fake
+) -> None:
+    before = fake_spotify[0].calls["player"]
+    answers = await asyncio.gather(*(get(client, uid="livingroom", key=KEY) for _ in range(50)))
+    assert {status for status, _ in answers} == {200}
+    # Demand wakes the poller, but the cached playback is not due yet (interval 60 s).
+    assert fake_spotify[0].calls["player"] == before == 2  # one priming poll per account
+
+
+async def test_keyless_legacy_account_from_loopback(client: Client) -> None:
+    status, body = await get(client, uid="legacy")
+    assert (status, body["song_title"]) == (200, "Paparazzi")
+
+
+async def test_demo_needs_no_key(client: Client) -> None:
+    status, body = await get(client, uid="demo")
+    assert (status, body["api_response"]) == (200, 200)
+
+
+LONG = "x" * (MAX_BODY_BYTES + 10)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "kwargs", "status", "error"),
+    [
+        ("POST", "/get", {"data": {}}, 400, "missing_uid"),
+        ("POST", "/get", {"data": {"uid": "  "}}, 400, "missing_uid"),
+        ("POST", "/get", {"data": {"uid": "u" * 65}}, 400, "invalid_uid"),
+        ("POST", "/get", {"data": {"uid": "a\x00b"}}, 400, "invalid_uid"),
+        ("POST", "/get", {"data": {"uid": "nobody"}}, 404, "unknown_uid"),
+        ("POST", "/get", {"data": {"uid": "livingroom"}}, 401, "missing_key"),
+        ("POST", "/get", {"data": {"uid": "livingroom", "key": "nope"}}, 403, "wrong_key"),
+        (
+            "POST",
+            "/get",
+            {"data": {"uid": "livingroom", "key": KEY, "v": "7"}},
+            400,
+            "unsupported_version",
+        ),
+        ("POST", "/get", {"data": {"uid": LONG}}, 413, "body_too_large"),
+        ("GET", "/get", {}, 405, "method_not_allowed"),
+        ("PUT", "/get", {"data": {"uid": "demo"}}, 405, "method_not_allowed"),
+        ("POST", "/nope", {}, 404, "not_found"),
+        (
+            "POST",
+            "/get",
+            {
+                "data": b"uid=\xff\xfe",
+                "headers": {"Content-Type": "application/x-www-form-urlencoded"},
+            },
+            400,
+            "invalid_encoding",
+        ),
+        (
+            "POST",
+            "/get",
+            {
+                "data": "uid=%ff%fe",
+                "headers": {"Content-Type": "application/x-www-form-urlencoded"},
+            },
+            400,
+            "invalid_encoding",
+        ),
+        ("POST", "/get", {"json": {"uid": "demo"}}, 415, "unsupported_media_type"),
+        (
+            "POST",
+            "/get",
+            {"data": b"\x89PNG", "headers": {"Content-Type": "image/png"}},
+            415,
+            "unsupported_media_type",
+        ),
+        ("POST", "/refresh", {"data": {"uid": "livingroom", "key": "nope"}}, 403, "wrong_key"),
+    ],
+)
+async def test_bad_requests_get_clear_json_errors(
+    client: Client, method: str, path: str, kwargs: dict[str, Any], status: int, error: str
+) -> None:
+    response = await client.request(method, path, **kwargs)
+    assert response.status == status
+    assert response.content_type == "application/json"
+    body = await response.json()
+    assert body["error"] == error
+    assert body["message"]
+    assert "Traceback" not in await response.text()
+    health = await client.get("/healthz")
+    assert (health.status, (await health.json())["status"]) == (200, "ok")
+    status, _ = await get(client, uid="livingroom", key=KEY)
+    assert status == 200
+
+
+async def test_form_without_content_type_is_accepted(client: Client) -> None:
+    response = await client.post("/get", data=b"uid=demo", headers={"Content-Type": ""})
+    assert response.status == 200
+
+
+async def test_repeated_bad_keys_are_throttled(
+    aiohttp_client: ClientFactory, registry: AccountRegistry
+) -> None:
+    client = await aiohttp_client(create_app(registry, throttle=BadKeyThrottle(limit=3)))
+    statuses = [(await get(client, uid="livingroom", key="guess"))[0] for _ in range(3)]
+    assert statuses == [403, 403, 403]
+    status, body = await get(client, uid="livingroom", key=KEY)
+    assert (status, body["error"]) == (429, "too_many_bad_keys")
+
+
+async def test_relink_needed_is_api_response_401(
+    client: Client, registry: AccountRegistry, fake_spotify: Fake
+) -> None:
+    fake_spotify[0].valid_refresh_tokens.clear()
+    fake_spotify[0].valid_access_tokens.clear()
+    runtime = registry.get("livingroom")
+    assert runtime is not None
+    await runtime.poller.poll_once()
+    assert await get(client, uid="livingroom", key=KEY) == (200, {"api_response": 401})
+
+
+async def test_spotify_outage_serves_the_last_track(
+    client: Client, registry: AccountRegistry, fake_spotify: Fake
+) -> None:
+    fake_spotify[0].player_default = Reply(503)
+    runtime = registry.get("livingroom")
+    assert runtime is not None
+    await runtime.poller.poll_once()
+    assert runtime.poller.snapshot.stale
+    status, body = await get(client, uid="livingroom", key=KEY)
+    assert (status, body["song_title"]) == (200, "Paparazzi")
+
+
+async def test_refresh_forces_a_token_refresh(client: Client, fake_spotify: Fake) -> None:
+    response = await client.post("/refresh", data={"uid": "livingroom", "key": KEY})
+    assert await response.json() == {"uid": "livingroom", "refreshed": True}
+    assert fake_spotify[0].calls["token"] == 1
+
+
+async def test_refresh_failure_is_reported(client: Client, fake_spotify: Fake) -> None:
+    fake_spotify[0].valid_refresh_tokens.clear()
+    response = await client.post("/refresh", data={"uid": "livingroom", "key": KEY})
+    assert (response.status, (await response.json())["error"]) == (502, "refresh_failed")
+
+
+async def test_home_page_lists_accounts_without_secrets(client: Client) -> None:
+    page = await (await client.get("/")).text()
+    for visible in ("livingroom", "legacy", "demo", "Paparazzi", "keyless"):
+        assert visible in page
+    for secret in (KEY, "access-0", "refresh-0", "test-client-secret"):
+        assert secret not in page
+
+
+async def test_account_linked_while_running_is_picked_up(
+    client: Client, registry: AccountRegistry, file_store: FileTokenStore, linked_account: Account
+) -> None:
+    assert (await get(client, uid="kitchen", key="kk"))[0] == 404
+    await file_store.put(linked_account.with_changes(uid="kitchen", device_key="kk"))
+    await registry.sync()
+    await settled(registry)
+    assert (await get(client, uid="kitchen", key="kk"))[0] == 200
+    await file_store.delete("kitchen")
+    await registry.sync()
+    assert (await get(client, uid="kitchen", key="kk"))[0] == 404
+
+
+async def test_store_down_is_degraded_not_dead(
+    aiohttp_client: ClientFactory, spotify_client: SpotifyClient
+) -> None:
+    store = MongoTokenStore("mongodb://127.0.0.1:9", timeout_ms=200)
+    registry = await make_registry(store, spotify_client, demo=True)
+    try:
+        client = await aiohttp_client(create_app(registry))
+        health = await (await client.get("/healthz")).json()
+        assert (health["status"], health["store"]) == ("degraded", "unavailable")
+        assert (await get(client, uid="demo"))[0] == 200
+    finally:
+        await registry.stop()
+        await store.close()
