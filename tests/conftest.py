@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import gc
 import json
 import os
 import socket
@@ -10,6 +11,7 @@ import subprocess
 import sys
 import time
 import uuid
+import warnings
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -18,7 +20,7 @@ import aiohttp
 import pytest
 from hypothesis import HealthCheck, settings
 from pymongo import MongoClient
-from pymongo.errors import PyMongoError
+from pymongo.uri_parser import parse_uri
 
 from spotifylcd.account import Account
 from spotifylcd.spotify import SpotifyClient, SpotifyEndpoints
@@ -143,19 +145,26 @@ def _free_port() -> int:
 
 
 def _wait_for_mongodb(uri: str, process: subprocess.Popen[bytes] | None) -> None:
+    """Wait for the port with plain sockets, then ping once with the driver.
+
+    Repeated driver attempts against a port nobody listens on leave refused sockets for the
+    garbage collector, whose ResourceWarning would then surface in an unrelated test.
+    """
+    host, port = parse_uri(uri)["nodelist"][0]
     deadline = time.monotonic() + 30
     while True:
         try:
-            client: MongoClient[dict[str, Any]]
-            with MongoClient(uri, serverSelectionTimeoutMS=500) as client:
-                client.admin.command("ping")
-                return
-        except PyMongoError:
+            with socket.create_connection((host, int(port)), timeout=1):
+                break
+        except OSError:
             if process is not None and process.poll() is not None:
                 pytest.fail(f"nx-27017 exited with {process.returncode}")
             if time.monotonic() > deadline:
-                pytest.fail(f"no MongoDB server answered at {uri}")
+                pytest.fail(f"no MongoDB server listens at {uri}")
             time.sleep(0.1)
+    client: MongoClient[dict[str, Any]]
+    with MongoClient(uri, serverSelectionTimeoutMS=10_000) as client:
+        client.admin.command("ping")
 
 
 @pytest.fixture(scope="session")
@@ -192,6 +201,19 @@ def mongodb_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.fixture
+def refused_mongodb_sockets() -> Iterator[None]:
+    """For tests that point pymongo at a closed port: collect the sockets it leaves behind.
+
+    pymongo drops the socket of a refused connection without closing it; the garbage
+    collector's ResourceWarning would otherwise fail whichever test runs next.
+    """
+    yield
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        gc.collect()
 
 
 @pytest.fixture
