@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import gc
 import json
 import os
 import socket
@@ -10,6 +11,7 @@ import subprocess
 import sys
 import time
 import uuid
+import warnings
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -199,6 +201,19 @@ def mongodb_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.fixture
+def abandoned_mongodb_sockets() -> Iterator[None]:
+    """For tests that point pymongo at a closed port with a short timeout.
+
+    pymongo (4.20) leaves the socket of a connection attempt it abandons at its timeout for
+    the garbage collector; collect it here, so its ResourceWarning cannot fail a later test.
+    """
+    yield
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        gc.collect()
 
 
 @pytest.fixture

@@ -264,6 +264,7 @@ async def test_account_linked_while_running_is_picked_up(
     assert (await get(client, uid="kitchen", key="kk"))[0] == 404
 
 
+@pytest.mark.usefixtures("abandoned_mongodb_sockets")
 async def test_store_down_is_degraded_not_dead(
     aiohttp_client: ClientFactory, spotify_client: SpotifyClient
 ) -> None:

@@ -112,6 +112,8 @@ async def test_secrets_stay_out_of_repr(linked_account: Account) -> None:
         assert secret not in text
 
 
-def test_open_store_picks_by_location(tmp_path: Path) -> None:
+async def test_open_store_picks_by_location(tmp_path: Path) -> None:
     assert isinstance(open_store(str(tmp_path)), FileTokenStore)
-    assert isinstance(open_store("mongodb://127.0.0.1:1"), MongoTokenStore)
+    mongo = open_store("mongodb://127.0.0.1:1")
+    assert isinstance(mongo, MongoTokenStore)
+    await mongo.close()
