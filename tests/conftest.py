@@ -208,7 +208,8 @@ def abandoned_mongodb_sockets() -> Iterator[None]:
     """For tests that point pymongo at a closed port with a short timeout.
 
     pymongo (4.20) leaves the socket of a connection attempt it abandons at its timeout for
-    the garbage collector; collect it here, so its ResourceWarning cannot fail a later test.
+    the garbage collector; such tests ignore ResourceWarning, and this collects the socket
+    before the next test, where its warning would be an error.
     """
     yield
     with warnings.catch_warnings():

@@ -265,6 +265,7 @@ async def test_account_linked_while_running_is_picked_up(
 
 
 @pytest.mark.usefixtures("abandoned_mongodb_sockets")
+@pytest.mark.filterwarnings("ignore::ResourceWarning")
 async def test_store_down_is_degraded_not_dead(
     aiohttp_client: ClientFactory, spotify_client: SpotifyClient
 ) -> None:

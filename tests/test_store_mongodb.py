@@ -86,6 +86,7 @@ async def test_ping(mongo_store: MongoTokenStore) -> None:
 
 
 @pytest.mark.usefixtures("abandoned_mongodb_sockets")
+@pytest.mark.filterwarnings("ignore::ResourceWarning")
 @pytest.mark.parametrize("operation", ["ping", "list_accounts", "get"])
 async def test_unreachable_server_is_a_clear_error(operation: str) -> None:
     store = MongoTokenStore("mongodb://127.0.0.1:9", timeout_ms=200)
