@@ -6,8 +6,13 @@ from typing import TYPE_CHECKING, Final
 
 from .arduinojson import LEGACY_POOL_BYTES, Json, pool_bytes
 from .playback import Playback, PlaybackKind
+from .hd44780.allocation import GlyphPlan
+from .hd44780.cgram import PAUSE, PLAY, STALE
 from .status import AccountStatus, Snapshot
-from .text import to_ascii
+from .text import TextSettings, drawable_letters, fallback, to_ascii, track_text
+
+if TYPE_CHECKING:
+    from .settings import DisplaySettings
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -103,3 +108,96 @@ def _shrink_to_legacy_pool(
             texts[name] = texts[name][:keep].rstrip()
         else:
             artists[0] = artists[0][:keep].rstrip()
+
+
+# v2: longest text sent per field, in cells; the display scrolls it.
+MAX_CELLS: Final = 96
+NEXT_POLL_MIN_MS: Final = 1000
+NEXT_POLL_MAX_MS: Final = 30_000
+NEXT_POLL_MARGIN_MS: Final = 250
+_MESSAGES: Final = {
+    "relink": ("Re-link Spotify", "Spotify LCD"),
+    "forbidden": ("Spotify refused", "Premium needed?"),
+    "starting": ("Connecting...", ""),
+    "offline": ("Spotify offline", "retrying"),
+    "idle": ("Nothing playing", "Spotify"),
+    "ad": (AD_TITLE, "Spotify"),
+    "private": (PRIVATE_SESSION_TITLE, ""),
+    "unknown": (UNKNOWN_TITLE, ""),
+}
+
+
+def next_poll_hint_ms(snapshot: Snapshot, now: float) -> int:
+    """When the display should ask again: just after the poller's next Spotify call."""
+    if snapshot.next_poll_at is None:
+        return NEXT_POLL_MAX_MS
+    wait = round((snapshot.next_poll_at - now) * 1000) + NEXT_POLL_MARGIN_MS
+    return min(NEXT_POLL_MAX_MS, max(NEXT_POLL_MIN_MS, wait))
+
+
+def _v2_state(snapshot: Snapshot) -> str:
+    playback = snapshot.playback
+    if snapshot.status is AccountStatus.NEEDS_RELINK:
+        return "relink"
+    if snapshot.status is AccountStatus.FORBIDDEN:
+        return "forbidden"
+    if playback is None:
+        return "starting" if snapshot.status is AccountStatus.STARTING else "offline"
+    if playback.kind is PlaybackKind.IDLE:
+        return "idle"
+    if playback.kind is PlaybackKind.AD:
+        return "ad"
+    if playback.kind is PlaybackKind.UNKNOWN:
+        return "private" if playback.private_session else "unknown"
+    return "playing" if playback.is_playing else "paused"
+
+
+def v2_payload(
+    snapshot: Snapshot, now: float, display: DisplaySettings, text: TextSettings | None = None
+) -> dict[str, Json]:
+    """The ESPHome firmware's payload: ROM-encoded strings, glyphs, progress and a poll hint."""
+    state = _v2_state(snapshot)
+    playback = snapshot.playback
+    rom, size = display.rom, display.size
+    if state in ("playing", "paused") and playback is not None:
+        texts = track_text(
+            playback.title, playback.artists, playback.album, text or display.text, rom
+        )
+        title, artist, album = texts.title, ", ".join(texts.artists), texts.album
+    else:
+        (title, artist), album = _MESSAGES[state], ""
+    has_bar = state in ("playing", "paused", "ad") and playback is not None and (
+        playback.duration_ms > 0
+    )
+    stale = snapshot.stale and playback is not None
+    plan = GlyphPlan(rom)
+    bar = plan.bar_levels() if has_bar else ""
+    icon = ""
+    if state in ("playing", "paused"):
+        icon = plan.add(PLAY if state == "playing" else PAUSE) or ""
+    mark = (plan.add(STALE) or "") if stale else ""
+    shown = (title, artist, album) if size.rows > 2 else (title, artist)  # noqa: PLR2004
+    plan.add_letters(shown, drawable_letters(rom))
+
+    def encode(value: str) -> str:
+        return plan.encode(value, lambda char: fallback(char, rom))[:MAX_CELLS]
+
+    glyphs: list[Json] = [glyph.hex() for glyph in plan.glyphs]
+    return {
+        "v": 2,
+        "state": state,
+        "cols": size.cols,
+        "rows": size.rows,
+        "rom": rom.value,
+        "title": encode(title),
+        "artist": encode(artist),
+        "album": encode(album),
+        "progress": playback.progress_at(now) if has_bar and playback else 0,
+        "duration": playback.duration_ms if has_bar and playback else 0,
+        "stale": stale,
+        "bar": bar,
+        "icon": icon,
+        "mark": mark,
+        "glyphs": glyphs,
+        "next_poll": next_poll_hint_ms(snapshot, now),
+    }

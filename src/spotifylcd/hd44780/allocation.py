@@ -1,0 +1,68 @@
+"""Choosing a screen's (at most 8) CGRAM glyphs, and encoding text with them."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Final
+
+from .cgram import Glyph, bar_glyph
+from .font import rom_glyph
+from .rom import CGRAM_SLOTS, FIRST_CGRAM_CODE, Rom, encoder_for
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+
+FULL_BLOCK: Final = "\u2588"
+BAR_LEVELS: Final = 5
+
+
+@dataclass(slots=True)
+class GlyphPlan:
+    """The glyphs one screen loads into CGRAM, slot by slot, and who uses which slot."""
+
+    rom: Rom
+    glyphs: list[Glyph] = field(default_factory=list)
+    letters: dict[str, int] = field(default_factory=dict)
+
+    def add(self, glyph: Glyph) -> str | None:
+        """Load `glyph` into the next free slot; its device character, or None when full."""
+        if glyph in self.glyphs:
+            return chr(FIRST_CGRAM_CODE + self.glyphs.index(glyph))
+        if len(self.glyphs) >= CGRAM_SLOTS:
+            return None
+        self.glyphs.append(glyph)
+        return chr(FIRST_CGRAM_CODE + len(self.glyphs) - 1)
+
+    def bar_levels(self) -> str:
+        """Device characters for 1-5 lit columns; a ROM full block where the ROM has one."""
+        full = encoder_for(self.rom).code(FULL_BLOCK)
+        levels = [self.add(bar_glyph(columns)) or " " for columns in range(1, BAR_LEVELS)]
+        levels.append(chr(full) if full is not None else self.add(bar_glyph(BAR_LEVELS)) or " ")
+        return "".join(levels)
+
+    def add_letters(self, texts: Iterable[str], drawable: frozenset[str]) -> None:
+        """Give free slots to the drawable letters these texts use most."""
+        counts = Counter(char for text in texts for char in text if char in drawable)
+        for char, _ in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+            code = encoder_for(Rom.A02).code(char)
+            if code is None:
+                continue
+            device_char = self.add(rom_glyph(Rom.A02, code))
+            if device_char is None:
+                return
+            self.letters[char] = ord(device_char) - FIRST_CGRAM_CODE
+
+    def encode(self, text: str, fallback: Callable[[str], str]) -> str:
+        """`text` as device characters: one code point per HD44780 byte."""
+        encoder = encoder_for(self.rom)
+        out = []
+        for char in text:
+            code = encoder.code(char)
+            if code is not None:
+                out.append(chr(code))
+            elif char in self.letters:
+                out.append(chr(FIRST_CGRAM_CODE + self.letters[char]))
+            else:
+                out.extend(chr(c) for c in map(encoder.code, fallback(char)) if c is not None)
+        return "".join(out)
