@@ -270,3 +270,75 @@ async def test_serve_demo_answers_get_and_stops_on_sigterm(tmp_path: Path) -> No
         _, err = await process.communicate()
     assert process.returncode == 0, err.decode()
     assert "Traceback" not in err.decode()
+
+
+def run_preview_args(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], stdin: str, *args: str
+) -> tuple[int, str, str]:
+    monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+    code = main(["preview", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_preview_v2_uses_the_rom_and_reading(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], track_state: dict[str, Any]
+) -> None:
+    track_state["item"]["name"] = "紅蓮華"
+    args = ("--format", "v2", "--rom", "A00", "--size", "20x4", "--country", "jp")
+    code, out, _ = run_preview_args(monkeypatch, capsys, json.dumps(track_state), *args)
+    assert code == 0
+    body = json.loads(out)
+    assert (body["title"], body["cols"], body["rows"]) == ("Guren Hana", 20, 4)
+    chinese = ("--format", "v2", "--han-reading", "chinese")
+    out = run_preview_args(monkeypatch, capsys, json.dumps(track_state), *chinese)[1]
+    assert json.loads(out)["title"] == "Hong Lian Hua"
+
+
+def test_preview_text_draws_frames_with_a_legend(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], track_state: dict[str, Any]
+) -> None:
+    track_state["item"]["name"] = "紅蓮華"
+    args = ("--format", "text", "--japanese", "katakana", "--country", "JP")
+    code, out, _ = run_preview_args(monkeypatch, capsys, json.dumps(track_state), *args)
+    assert code == 0
+    assert "|ｸﾞﾚﾝﾊﾅ          |" in out
+    assert "|Lady Gaga       |" in out
+    assert "④ = CGRAM 4: play (0010181c1e1c1810)" in out
+    assert "⓪ = CGRAM 0: progress bar, 1/5" in out
+
+
+def test_preview_png_is_a_picture_of_the_lcd(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    track_state: dict[str, Any],
+    tmp_path: Path,
+) -> None:
+    from PIL import Image  # noqa: PLC0415 - only this test reads images
+
+    out_file = tmp_path / "lcd.png"
+    code, out, _ = run_preview_args(
+        monkeypatch,
+        capsys,
+        json.dumps(track_state),
+        "--format",
+        "png",
+        "--out",
+        str(out_file),
+        "--size",
+        "20x4",
+    )
+    assert (code, out.strip()) == (0, f"wrote {out_file}")
+    with Image.open(out_file) as image:
+        assert image.format == "PNG"
+        # 20 cells of 5 dots (4 px + 1 gap) plus gaps and margins; 4 rows of 8 dots.
+        assert image.size == (2 * 24 + 20 * 24 + 19 * 4, 2 * 24 + 4 * 39 + 3 * 4)
+        colours = {colour for _, colour in image.getcolors(maxcolors=16) or []}
+    assert len(colours) == 3  # backlight, lit dots, unlit dots
+
+
+def test_preview_png_needs_an_output_file(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run_preview_args(monkeypatch, capsys, "", "--format", "png")
+    assert (code, "--out" in err) == (2, True)

@@ -279,3 +279,36 @@ async def test_store_down_is_degraded_not_dead(
     finally:
         await registry.stop()
         await store.close()
+
+
+async def test_get_v2_for_the_displays_rom_and_size(client: Client) -> None:
+    response = await client.post(
+        "/get", data={"uid": "livingroom", "key": KEY, "v": "2", "rom": "A02", "size": "20x4"}
+    )
+    assert response.status == 200
+    body = await response.json()
+    assert (body["v"], body["state"], body["rom"], body["cols"], body["rows"]) == (
+        2,
+        "playing",
+        "A02",
+        20,
+        4,
+    )
+    assert body["title"] == "Paparazzi"
+    assert len(await response.read()) < 1024
+
+
+async def test_get_v2_defaults_to_the_accounts_settings(client: Client) -> None:
+    body = await (await client.post("/get", data={"uid": "demo", "v": "2"})).json()
+    assert (body["rom"], body["cols"], body["rows"]) == ("A00", 16, 2)
+
+
+@pytest.mark.parametrize(
+    ("fields", "error"),
+    [({"rom": "A03"}, "invalid_rom"), ({"size": "40x4"}, "invalid_size")],
+)
+async def test_get_v2_refuses_unknown_displays(
+    client: Client, fields: dict[str, str], error: str
+) -> None:
+    status, body = await get(client, uid="livingroom", key=KEY, v="2", **fields)
+    assert (status, body["error"]) == (400, error)

@@ -5,7 +5,13 @@ from __future__ import annotations
 import dataclasses
 import secrets
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import TYPE_CHECKING, Self
+
+from .hd44780.rom import Rom
+from .screen import SIZES
+from .settings import DisplaySettings
+from .text import HanReading, JapaneseMode, TextSettings
 
 if TYPE_CHECKING:
     from .spotify import TokenGrant
@@ -34,6 +40,11 @@ class Account:
     spotify_user_id: str = ""
     country: str = ""
     linked_at: float | None = None
+    rom: str = Rom.A00.value
+    size: str = "16x2"
+    japanese: str = JapaneseMode.ROMAJI.value
+    han_reading: str = HanReading.AUTO.value
+    overrides: dict[str, str] = field(default_factory=dict)
     version: int = 0
 
     def with_grant(self, grant: TokenGrant) -> Self:
@@ -46,6 +57,30 @@ class Account:
             needs_relink=False,
         )
 
+    def text_settings(self) -> TextSettings:
+        """The account's transliteration choices; unknown stored values fall back to defaults."""
+        return TextSettings(
+            han_reading=_member(HanReading, self.han_reading, HanReading.AUTO),
+            japanese=_member(JapaneseMode, self.japanese, JapaneseMode.ROMAJI),
+            country=self.country,
+            overrides=tuple(sorted(self.overrides.items())),
+        )
+
+    def display_settings(self, rom: Rom | None = None, size: str | None = None) -> DisplaySettings:
+        """What a display of this account shows; a display may name its own ROM and size."""
+        return DisplaySettings(
+            rom=rom or _member(Rom, self.rom, Rom.A00),
+            size=SIZES.get(size or self.size) or SIZES["16x2"],
+            text=self.text_settings(),
+        )
+
     def with_changes(self, **changes: object) -> Self:
         """This account with some fields replaced (the version is left to the store)."""
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+
+
+def _member[E: StrEnum](enum: type[E], value: str, default: E) -> E:
+    try:
+        return enum(value)
+    except ValueError:
+        return default

@@ -11,6 +11,7 @@ import os
 import signal
 import sys
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 import aiohttp
@@ -18,15 +19,20 @@ from aiohttp import web
 
 from . import __version__
 from .exceptions import AccountNotFoundError, SpotifyLCDError
+from .hd44780.rom import Rom
 from .link import DEFAULT_REDIRECT_PORT, LinkOptions, PasteFlow, save_linked_account
-from .payload import v1_payload
+from .payload import v1_payload, v2_payload
 from .playback import Playback
 from .poller import DEFAULT_PLAYING_INTERVAL, PollPolicy
+from .preview import BACKLIGHTS, render_png, text_frames
 from .registry import AccountRegistry
+from .screen import SIZES
 from .server import create_app
+from .settings import DisplaySettings
 from .spotify import SpotifyClient, SpotifyEndpoints, TokenGrant
 from .status import AccountStatus, Snapshot
 from .store import TokenStore, default_location, open_store
+from .text import HanReading, JapaneseMode, TextSettings
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -63,8 +69,28 @@ def build_parser() -> argparse.ArgumentParser:
     link.add_argument("--redirect-port", type=int, default=DEFAULT_REDIRECT_PORT)
     _add_store_option(link)
 
-    preview = commands.add_parser("preview", help="show what /get answers for playback JSON")
-    preview.add_argument("--format", choices=["v1"], default="v1")
+    preview = commands.add_parser(
+        "preview", help="show what /get answers, or the LCD, for playback JSON on stdin"
+    )
+    preview.add_argument("--format", choices=["v1", "v2", "text", "png"], default="v1")
+    preview.add_argument("--rom", choices=[rom.value for rom in Rom], default=Rom.A00.value)
+    preview.add_argument("--size", choices=list(SIZES), default="16x2")
+    preview.add_argument("--out", type=Path, help="PNG file to write (--format png)")
+    preview.add_argument("--country", default="", help="the account's Spotify country, e.g. JP")
+    preview.add_argument(
+        "--han-reading",
+        choices=[r.value for r in HanReading if r is not HanReading.KOREAN],
+        default=HanReading.AUTO.value,
+    )
+    preview.add_argument(
+        "--japanese",
+        choices=[mode.value for mode in JapaneseMode],
+        default=JapaneseMode.ROMAJI.value,
+    )
+    preview.add_argument(
+        "--at", type=float, default=0.0, help="seconds after the fetch to draw (png)"
+    )
+    preview.add_argument("--backlight", choices=list(BACKLIGHTS), default="green")
     return parser
 
 
@@ -91,7 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "link":
             asyncio.run(link(args, input_line=input, out=sys.stdout))
         else:
-            preview(sys.stdin, sys.stdout)
+            preview(args, sys.stdin, sys.stdout)
     except SpotifyLCDError as err:
         print(f"spotify-lcd: error: {err}", file=sys.stderr)
         return EXIT_USAGE
@@ -182,8 +208,11 @@ async def _credentials(args: argparse.Namespace, store: TokenStore) -> tuple[str
     raise SpotifyLCDError(msg)
 
 
-def preview(source: TextIO, out: TextIO) -> None:
-    """Print the v1 `/get` body for one playback-state JSON on `source` (empty = 204)."""
+TEXT_FRAME_TIMES_MS = (0, 2500, 5000, 7500, 10_000)
+
+
+def preview(args: argparse.Namespace, source: TextIO, out: TextIO) -> None:
+    """What `/get` answers (v1, v2) or the LCD shows (text, png) for playback JSON on stdin."""
     text = source.read()
     now = time.monotonic()
     if text.strip():
@@ -195,5 +224,26 @@ def preview(source: TextIO, out: TextIO) -> None:
         playback = Playback.from_spotify(data, now)
     else:
         playback = Playback.idle(now)
-    json.dump(v1_payload(Snapshot(AccountStatus.OK, playback), now), out, ensure_ascii=False)
-    out.write("\n")
+    snapshot = Snapshot(AccountStatus.OK, playback)
+    text_settings = TextSettings(
+        han_reading=HanReading(args.han_reading),
+        japanese=JapaneseMode(args.japanese),
+        country=args.country.upper(),
+    )
+    if args.format == "v1":
+        json.dump(v1_payload(snapshot, now, text_settings), out, ensure_ascii=False)
+        out.write("\n")
+        return
+    display = DisplaySettings(Rom(args.rom), SIZES[args.size], text_settings)
+    payload = v2_payload(snapshot, now, display)
+    if args.format == "v2":
+        json.dump(payload, out, ensure_ascii=False)
+        out.write("\n")
+    elif args.format == "text":
+        out.write(text_frames(payload, list(TEXT_FRAME_TIMES_MS)) + "\n")
+    else:
+        if args.out is None:
+            msg = "--format png needs --out FILE"
+            raise SpotifyLCDError(msg)
+        render_png(payload, args.out, at_ms=round(args.at * 1000), backlight=args.backlight)
+        out.write(f"wrote {args.out}\n")

@@ -13,6 +13,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
 DEMO_UID: Final = "demo"
+# Shows off the per-account override table: names whose reading no dictionary knows.
+DEMO_OVERRIDES: Final = (("紅蓮華", "Gurenge"), ("米津玄師", "Kenshi Yonezu"))
 DEMO_DEVICE: Final = {"name": "Demo speaker", "type": "Speaker", "is_private_session": False}
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Final
 
 from .arduinojson import LEGACY_POOL_BYTES, Json, pool_bytes
-from .playback import Playback, PlaybackKind
 from .hd44780.allocation import GlyphPlan
 from .hd44780.cgram import PAUSE, PLAY, STALE
+from .playback import Playback, PlaybackKind
 from .status import AccountStatus, Snapshot
 from .text import TextSettings, drawable_letters, fallback, to_ascii, track_text
 
@@ -39,7 +39,7 @@ def artist_string(artists: tuple[str, ...] | list[str]) -> str:
     return " and ".join(artists)
 
 
-def v1_payload(snapshot: Snapshot, now: float) -> dict[str, Json]:
+def v1_payload(snapshot: Snapshot, now: float, text: TextSettings | None = None) -> dict[str, Json]:
     """Exactly the old middleware's JSON, ASCII only, small enough for the legacy sketch."""
     if snapshot.status is AccountStatus.NEEDS_RELINK:
         return {"api_response": 401}
@@ -50,10 +50,10 @@ def v1_payload(snapshot: Snapshot, now: float) -> dict[str, Json]:
         return {"api_response": _NO_PLAYBACK_RESPONSE[snapshot.status]}
     if playback.kind is PlaybackKind.IDLE:
         return {"api_response": 204}
-    title, artists = _v1_title_and_artists(playback)
+    title, artists = _v1_title_and_artists(playback, text or TextSettings())
     texts = {
         "song_title": title,
-        "artist_string": to_ascii(artist_string(artists)),
+        "artist_string": artist_string(artists),
         "device_name": to_ascii(playback.device_name),
     }
     artist_full = list(artists)
@@ -76,13 +76,13 @@ def v1_payload(snapshot: Snapshot, now: float) -> dict[str, Json]:
     return document()
 
 
-def _v1_title_and_artists(playback: Playback) -> tuple[str, tuple[str, ...]]:
+def _v1_title_and_artists(playback: Playback, text: TextSettings) -> tuple[str, tuple[str, ...]]:
     if playback.kind is PlaybackKind.AD:
         return AD_TITLE, ("Spotify",)
     if playback.kind is PlaybackKind.UNKNOWN:
         return (PRIVATE_SESSION_TITLE if playback.private_session else UNKNOWN_TITLE), ()
-    artists = tuple(name for name in map(to_ascii, playback.artists) if name)
-    return to_ascii(playback.title), artists
+    texts = track_text(playback.title, playback.artists, playback.album, text, None)
+    return texts.title, texts.artists
 
 
 def _shrink_to_legacy_pool(
@@ -166,8 +166,8 @@ def v2_payload(
         title, artist, album = texts.title, ", ".join(texts.artists), texts.album
     else:
         (title, artist), album = _MESSAGES[state], ""
-    has_bar = state in ("playing", "paused", "ad") and playback is not None and (
-        playback.duration_ms > 0
+    has_bar = (
+        state in ("playing", "paused", "ad") and playback is not None and (playback.duration_ms > 0)
     )
     stale = snapshot.stale and playback is not None
     plan = GlyphPlan(rom)

@@ -101,7 +101,8 @@ def text_frames(payload: dict[str, Any], times_ms: list[int]) -> str:
         border = "+" + "-" * cols + "+"
         body = [f"|{readable_row(row, rom)}|" for row in rows]
         blocks.append("\n".join([f"t={time_ms / 1000:.1f}s", border, *body, border]))
-    return "\n\n".join([*blocks, *(["\n".join(glyph_legend(payload))] if payload["glyphs"] else [])])
+    legend = glyph_legend(payload)
+    return "\n\n".join([*blocks, "\n".join(legend)] if legend else blocks)
 
 
 DOT: Final = 4

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .account import Account
-from .demo import DEMO_UID, DemoPlaybackSource
+from .demo import DEMO_OVERRIDES, DEMO_UID, DemoPlaybackSource
 from .exceptions import StoreError
 from .poller import Poller, PollPolicy
 from .source import PlaybackSource, SpotifyAccountSource
@@ -64,7 +64,7 @@ class AccountRegistry:
         """Load the accounts, start their pollers and the background store sync."""
         if self.demo:
             source = DemoPlaybackSource()
-            account = Account(uid=DEMO_UID, keyless=True)
+            account = Account(uid=DEMO_UID, keyless=True, overrides=dict(DEMO_OVERRIDES))
             self._add(AccountRuntime(account, self._poller(DEMO_UID, source), source, public=True))
         await self.sync()
         self._sync_task = asyncio.create_task(self._sync_forever(), name="spotify-lcd store sync")

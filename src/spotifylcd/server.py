@@ -16,8 +16,10 @@ from aiohttp import web
 from . import __version__
 from .access import AccessDecision, BadKeyThrottle, check_key
 from .exceptions import SpotifyLCDError
-from .payload import v1_payload
+from .hd44780.rom import Rom
+from .payload import v1_payload, v2_payload
 from .registry import AccountRegistry, AccountRuntime
+from .screen import SIZES
 from .source import SpotifyAccountSource
 
 _LOGGER = logging.getLogger(__name__)
@@ -124,12 +126,30 @@ async def handle_get(request: web.Request) -> web.Response:
     """`POST /get`: the account's playback from the poller's cache, never waiting on Spotify."""
     fields = await read_fields(request)
     version = fields.get("v", "1") or "1"
-    if version != "1":
-        raise RequestError(400, "unsupported_version", "this server speaks v=1 only")
+    if version not in ("1", "2"):
+        raise RequestError(400, "unsupported_version", "v must be 1 (legacy) or 2")
+    display = _display_fields(fields)
     runtime = _authorised_runtime(request, fields)
     snapshot = runtime.poller.demand()
-    payload = v1_payload(snapshot, request.app[CLOCK_KEY]())
-    return web.json_response(payload, dumps=_compact_json)
+    now = request.app[CLOCK_KEY]()
+    if version == "1":
+        payload = v1_payload(snapshot, now, runtime.account.text_settings())
+        return web.json_response(payload, dumps=_compact_json)
+    settings = runtime.account.display_settings(*display)
+    body = _compact_json(v2_payload(snapshot, now, settings), ensure_ascii=False)
+    return web.Response(text=body, content_type="application/json")
+
+
+def _display_fields(fields: dict[str, str]) -> tuple[Rom | None, str | None]:
+    """The display's own ROM and size, when it sends them (v2 firmware does)."""
+    rom, size = fields.get("rom"), fields.get("size")
+    try:
+        parsed_rom = Rom(rom) if rom else None
+    except ValueError as err:
+        raise RequestError(400, "invalid_rom", "rom must be A00, A02 or ascii") from err
+    if size and size not in SIZES:
+        raise RequestError(400, "invalid_size", f"size must be one of {', '.join(SIZES)}")
+    return parsed_rom, size or None
 
 
 async def handle_refresh(request: web.Request) -> web.Response:
@@ -199,8 +219,8 @@ _HOME_PAGE: Final = """<!doctype html>
 """
 
 
-def _compact_json(value: object) -> str:
-    return json.dumps(value, separators=(",", ":"))
+def _compact_json(value: object, *, ensure_ascii: bool = True) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=ensure_ascii)
 
 
 def create_app(

@@ -23,6 +23,7 @@ class Rom(StrEnum):
 
 FIRST_CGRAM_CODE: Final = 0x08  # CGRAM 0-7 mirrored at 0x08-0x0F, so no NUL is ever sent
 CGRAM_SLOTS: Final = 8
+FIRST_PRINTABLE: Final = 0x20
 # 0x5C and 0x7E differ between the ROMs (¥/→ on A00, \/~ on A02): never sent for ASCII.
 _AMBIGUOUS: Final = frozenset({0x5C, 0x7E})
 # What A00 and the ASCII profile send for the characters they cannot show.
@@ -31,7 +32,7 @@ SUBSTITUTES: Final = MappingProxyType({"\\": "/", "~": "-"})
 
 def _printable_table(table: Mapping[str, int]) -> dict[str, int]:
     # RPLCD maps U+0000-U+0007 to CGRAM; we address CGRAM ourselves (0x08+n).
-    return {char: code for char, code in table.items() if code >= 0x20}
+    return {char: code for char, code in table.items() if code >= FIRST_PRINTABLE}
 
 
 @cache
@@ -40,9 +41,7 @@ def _table(rom: Rom) -> Mapping[str, int]:
         return MappingProxyType(_printable_table(hd44780_a00.encoding_table))
     if rom is Rom.A02:
         return MappingProxyType(_printable_table(hd44780_a02.encoding_table))
-    ascii_only = {
-        chr(code): code for code in range(0x20, 0x7F) if code not in _AMBIGUOUS
-    }
+    ascii_only = {chr(code): code for code in range(0x20, 0x7F) if code not in _AMBIGUOUS}
     return MappingProxyType(ascii_only)
 
 

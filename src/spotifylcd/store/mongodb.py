@@ -24,6 +24,7 @@ TOKEN_EXPIRE_FORMAT: Final = "%m/%d/%Y, %H:%M:%S"  # noqa: S105 - a date format
 _LOGGER = logging.getLogger(__name__)
 
 type Document = dict[str, Any]
+DEFAULT_ACCOUNT: Final = Account(uid="")
 
 
 def account_to_document(account: Account) -> Document:
@@ -42,6 +43,11 @@ def account_to_document(account: Account) -> Document:
         "spotify_user_id": account.spotify_user_id,
         "country": account.country,
         "linked_at": account.linked_at,
+        "rom": account.rom,
+        "size": account.size,
+        "japanese": account.japanese,
+        "han_reading": account.han_reading,
+        "overrides": dict(account.overrides),
     }
 
 
@@ -68,6 +74,13 @@ def document_to_account(document: Document) -> Account:
         spotify_user_id=str(document.get("spotify_user_id") or ""),
         country=str(document.get("country") or ""),
         linked_at=document.get("linked_at"),
+        rom=str(document.get("rom") or DEFAULT_ACCOUNT.rom),
+        size=str(document.get("size") or DEFAULT_ACCOUNT.size),
+        japanese=str(document.get("japanese") or DEFAULT_ACCOUNT.japanese),
+        han_reading=str(document.get("han_reading") or DEFAULT_ACCOUNT.han_reading),
+        overrides={
+            str(source): str(shown) for source, shown in (document.get("overrides") or {}).items()
+        },
         version=int(document.get("version") or 0),
     )
 

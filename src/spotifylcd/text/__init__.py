@@ -9,13 +9,11 @@ from functools import lru_cache
 from itertools import groupby
 from typing import Final
 
-from anyascii import anyascii
-
 from ..hd44780.rom import SUBSTITUTES, Rom, encoder_for
 from .japanese import to_half_width_katakana
 from .normalize import normalize, tidy
 from .reading import HanReading, decide_han_reading
-from .romanize import romanize
+from .romanize import romanize, transliterate
 from .scripts import Script, script_of
 
 
@@ -63,7 +61,7 @@ def drawable_letters(rom: Rom) -> frozenset[str]:
 def fallback(char: str, rom: Rom) -> str:
     """What to show for `char` on `rom` without a glyph of its own: ROM characters only."""
     encoder = encoder_for(rom)
-    ascii_text = SUBSTITUTES.get(char) or anyascii(char)
+    ascii_text = SUBSTITUTES.get(char) or transliterate(char)
     return "".join(
         out for c in ascii_text if (out := c if encoder.can_show(c) else SUBSTITUTES.get(c, ""))
     )
@@ -80,8 +78,10 @@ def _showable(token: str, rom: Rom, drawable: frozenset[str]) -> str:
     encoder = encoder_for(rom)
     if all(encoder.can_show(char) or char in drawable for char in token):
         return token
-    return "".join(fallback(char, rom) for char in anyascii(token)) if len(token) > 1 else (
-        fallback(token, rom)
+    return (
+        "".join(fallback(char, rom) for char in transliterate(token))
+        if len(token) > 1
+        else (fallback(token, rom))
     )
 
 
@@ -93,7 +93,7 @@ def for_rom(text: str, rom: Rom, reading: HanReading, japanese: JapaneseMode) ->
     """
     drawable = drawable_letters(rom)
     katakana = rom is Rom.A00 and japanese is JapaneseMode.KATAKANA
-    out = []
+    out: list[str] = []
     for is_cjk, chars in groupby(
         normalize(text), key=lambda char: script_of(char) is not Script.OTHER
     ):

@@ -12,8 +12,30 @@ from .scripts import Script, script_of
 
 # Particles and the copula stand as words of their own, lower case ("Yoru ni Kakeru").
 PARTICLES: Final = frozenset(
-    {"wa", "ha", "ga", "wo", "o", "ni", "de", "to", "no", "mo", "he", "e", "ya", "na", "ka",
-     "kara", "made", "yori", "yo", "ne", "da", "desu"}
+    {
+        "wa",
+        "ha",
+        "ga",
+        "wo",
+        "o",
+        "ni",
+        "de",
+        "to",
+        "no",
+        "mo",
+        "he",
+        "e",
+        "ya",
+        "na",
+        "ka",
+        "kara",
+        "made",
+        "yori",
+        "yo",
+        "ne",
+        "da",
+        "desu",
+    }
 )
 PROLONGED_SOUND_MARK: Final = "ー"
 # Kana written one way and read another when they stand alone as particles.
@@ -48,9 +70,9 @@ def to_romaji(text: str) -> str:
                 words.append(original)
             continue
         romaji = PARTICLE_READINGS.get(original) or _long_vowels(romaji, original)
-        if not romaji[0].isalnum() and words:
-            words[-1] += romaji
-        elif _is_hiragana_only(original) and romaji not in PARTICLES and previous_kanji and words:
+        if (not romaji[0].isalnum() and words) or (
+            _is_hiragana_only(original) and romaji not in PARTICLES and previous_kanji and words
+        ):
             words[-1] += romaji
         elif romaji in PARTICLES and _is_hiragana_only(original):
             words.append(romaji)
@@ -63,7 +85,8 @@ def to_romaji(text: str) -> str:
 def to_half_width_katakana(text: str) -> str:
     """Kanji and hiragana read into katakana, then half-width: what the A00 ROM shows."""
     kana = "".join(
-        token["kana"] if any(script_of(c) in (Script.HAN, Script.KANA) for c in token["orig"])
+        token["kana"]
+        if any(script_of(c) in (Script.HAN, Script.KANA) for c in token["orig"])
         else token["orig"]
         for token in _kakasi().convert(text)
     )

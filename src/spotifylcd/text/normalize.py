@@ -13,9 +13,7 @@ _DROPPED_MARKS: Final = frozenset({"\ufe0e", "\ufe0f", "\u20e3"})
 _SPACES: Final = re.compile(r"\s+")
 # Separators left dangling at an end once what they separated (an emoji, say) is gone.
 # A dash counts only when spaced ("Song -"), so titles like "-ERROR-" keep theirs.
-_DANGLING: Final = re.compile(
-    r"^(?:[\s|/·•:,;]|[-–—~](?=\s))+|(?:[\s|/·•:,;]|(?<=\s)[-–—~])+$"
-)
+_DANGLING: Final = re.compile(r"^(?:[\s|/·•:,;]|[-–—~](?=\s))+|(?:[\s|/·•:,;]|(?<=\s)[-–—~])+$")
 _EMPTY_BRACKETS: Final = re.compile(r"\(\s*\)|\[\s*\]|\{\s*\}")
 # Half-width katakana is what the A00 ROM shows; NFKC would widen it, so it is kept apart.
 _HALF_WIDTH_KANA: Final = re.compile(r"[\uff61-\uff9f]+")

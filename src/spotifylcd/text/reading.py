@@ -7,11 +7,13 @@ characters only one of the two languages writes, and the account's country.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from enum import StrEnum
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from .scripts import Script, scripts_in
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 
 class HanReading(StrEnum):
@@ -33,6 +35,7 @@ JAPANESE_ONLY_HAN: Final = frozenset(
 # Simplified forms that Japanese does not write.
 SIMPLIFIED_ONLY_HAN: Final = frozenset(
     "们这说为爱时过还间发边车东见长门问风飞马鸟鱼龙亲觉现认让话语谁请议记设许论听读书买卖钱银级红给绿线终经"
+    "运乐习杂华丽梦岁欢谢讲汉产从对开关"
 )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from itertools import groupby
 from typing import Final
 
@@ -15,6 +16,18 @@ from .reading import HanReading
 from .scripts import Script, script_of
 
 _NOT_PRINTABLE: Final = re.compile(r"[^\x20-\x7e]")
+
+
+def transliterate(text: str) -> str:
+    """anyascii, except that a "?" only ever stands for a question mark in the source.
+
+    anyascii spells some characters it has no reading for (Tangut, say) as "?".
+    """
+    return "".join(
+        ascii_text if unicodedata.category(char) == "Po" else ascii_text.replace("?", "")
+        for char in text
+        if (ascii_text := anyascii(char))
+    )
 
 
 def _capitalised_words(text: str) -> str:
@@ -53,7 +66,7 @@ def romanize(text: str, reading: HanReading) -> str:
         elif kind == "korean":
             pieces.append((kind, _korean(run)))
         else:
-            pieces.append((kind, anyascii(run)))
+            pieces.append((kind, transliterate(run)))
     out = ""
     previous_kind = ""
     for kind, piece in pieces:
