@@ -24,11 +24,11 @@ from unidecode import unidecode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from spotifylcd.payload import v2_payload  # noqa: E402
-from spotifylcd.playback import Playback  # noqa: E402
-from spotifylcd.settings import DisplaySettings  # noqa: E402
-from spotifylcd.status import AccountStatus, Snapshot  # noqa: E402
-from spotifylcd.text import TextSettings, track_text  # noqa: E402
+from spotifylcd.payload import v2_payload
+from spotifylcd.playback import Playback
+from spotifylcd.settings import DisplaySettings
+from spotifylcd.status import AccountStatus, Snapshot
+from spotifylcd.text import TextSettings, track_text
 
 JP = TextSettings(country="JP")
 # (source, reference reading, settings the account would have)
@@ -82,11 +82,23 @@ def main() -> None:
 
     def pipeline() -> None:
         for source, settings in sources:
-            state = {"is_playing": True, "currently_playing_type": "track", "progress_ms": 1,
-                     "item": {"type": "track", "name": source, "duration_ms": 9000,
-                              "artists": [{"name": source}], "album": {"name": source}}}
-            v2_payload(Snapshot(AccountStatus.OK, Playback.from_spotify(state, 0.0)), 0.0,
-                       DisplaySettings(display.rom, display.size, settings))
+            state = {
+                "is_playing": True,
+                "currently_playing_type": "track",
+                "progress_ms": 1,
+                "item": {
+                    "type": "track",
+                    "name": source,
+                    "duration_ms": 9000,
+                    "artists": [{"name": source}],
+                    "album": {"name": source},
+                },
+            }
+            v2_payload(
+                Snapshot(AccountStatus.OK, Playback.from_spotify(state, 0.0)),
+                0.0,
+                DisplaySettings(display.rom, display.size, settings),
+            )
 
     def cold() -> None:
         track_text.cache_clear()
@@ -105,7 +117,9 @@ def main() -> None:
     print(f"  cold (cache cleared)   {cold_s / per * 1e6:9.1f} us")
     print(f"  cached                 {cached_s / per * 1e6:9.1f} us")
     print(f"  plain anyascii, 1 str  {baseline_s / per * 1e6:9.1f} us")
-    print(f"  ratio cold/cached {cold_s / cached_s:.1f}, cached/anyascii {cached_s / baseline_s:.1f}")
+    print(
+        f"  ratio cold/cached {cold_s / cached_s:.1f}, cached/anyascii {cached_s / baseline_s:.1f}"
+    )
     print()
     print(f"{'source':<24}{'reference':<30}{'ours':<30}{'anyascii':<30}unidecode")
     scores = {"ours": 0, "anyascii": 0, "unidecode": 0}
@@ -117,8 +131,10 @@ def main() -> None:
         }
         for name, result in results.items():
             scores[name] += letters(result) == letters(reference)
-        print(f"{source:<24}{reference:<30}{results['ours']:<30}{results['anyascii']:<30}"
-              f"{results['unidecode']}")
+        print(
+            f"{source:<24}{reference:<30}{results['ours']:<30}{results['anyascii']:<30}"
+            f"{results['unidecode']}"
+        )
     total = len(REFERENCE)
     print()
     print("matches the reference reading (letters only, any case):")

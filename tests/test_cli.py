@@ -16,6 +16,7 @@ from urllib.parse import parse_qs, urlparse
 import aiohttp
 import pytest
 
+from spotifylcd.account import Account
 from spotifylcd.cli import main
 from spotifylcd.spotify import SpotifyEndpoints
 from spotifylcd.store import FileTokenStore
@@ -342,3 +343,56 @@ def test_preview_png_needs_an_output_file(
 ) -> None:
     code, _, err = run_preview_args(monkeypatch, capsys, "", "--format", "png")
     assert (code, "--out" in err) == (2, True)
+
+
+async def test_settings_change_what_displays_show(tmp_path: Path) -> None:
+    store = FileTokenStore(tmp_path)
+    await store.put(Account(uid="kitchen", device_key="k"))
+    code, out, err = await spotify_lcd(
+        "settings",
+        "--uid",
+        "kitchen",
+        "--store",
+        str(tmp_path),
+        "--rom",
+        "A02",
+        "--size",
+        "20x4",
+        "--japanese",
+        "katakana",
+        "--han-reading",
+        "japanese",
+        "--override",
+        "紅蓮華=Gurenge",
+    )
+    assert code == 0, err
+    assert "kitchen: rom A02, size 20x4, japanese katakana, han-reading japanese" in out
+    assert "紅蓮華 = Gurenge" in out
+    account = await store.get("kitchen")
+    assert account.display_settings().text.overrides == (("紅蓮華", "Gurenge"),)
+    code, out, _ = await spotify_lcd(
+        "settings", "--uid", "kitchen", "--store", str(tmp_path), "--override", "紅蓮華="
+    )
+    assert code == 0
+    assert (await store.get("kitchen")).overrides == {}
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [(("--override", "no-equals-sign"), "SOURCE=SHOWN"), (("--rom", "A03"), "invalid choice")],
+)
+async def test_settings_refuse_bad_values(
+    tmp_path: Path, args: tuple[str, ...], message: str
+) -> None:
+    await FileTokenStore(tmp_path).put(Account(uid="kitchen"))
+    code, _, err = await spotify_lcd(
+        "settings", "--uid", "kitchen", "--store", str(tmp_path), *args
+    )
+    assert code == 2
+    assert message in err
+
+
+async def test_settings_of_an_unknown_account(tmp_path: Path) -> None:
+    code, _, err = await spotify_lcd("settings", "--uid", "ghost", "--store", str(tmp_path))
+    assert code == 2
+    assert "ghost" in err

@@ -69,6 +69,23 @@ def build_parser() -> argparse.ArgumentParser:
     link.add_argument("--redirect-port", type=int, default=DEFAULT_REDIRECT_PORT)
     _add_store_option(link)
 
+    settings = commands.add_parser("settings", help="show or change an account's display settings")
+    settings.add_argument("--uid", required=True)
+    settings.add_argument("--rom", choices=[rom.value for rom in Rom])
+    settings.add_argument("--size", choices=list(SIZES))
+    settings.add_argument("--japanese", choices=[mode.value for mode in JapaneseMode])
+    settings.add_argument(
+        "--han-reading", choices=[r.value for r in HanReading if r is not HanReading.KOREAN]
+    )
+    settings.add_argument(
+        "--override",
+        action="append",
+        default=[],
+        metavar="SOURCE=SHOWN",
+        help="show SOURCE (exact title, artist or album) as SHOWN; SHOWN empty removes it",
+    )
+    _add_store_option(settings)
+
     preview = commands.add_parser(
         "preview", help="show what /get answers, or the LCD, for playback JSON on stdin"
     )
@@ -116,6 +133,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             asyncio.run(serve(args))
         elif args.command == "link":
             asyncio.run(link(args, input_line=input, out=sys.stdout))
+        elif args.command == "settings":
+            asyncio.run(change_settings(args, sys.stdout))
         else:
             preview(args, sys.stdin, sys.stdout)
     except SpotifyLCDError as err:
@@ -195,6 +214,40 @@ async def link(args: argparse.Namespace, *, input_line: Callable[[str], str], ou
         ),
         file=out,
     )
+
+
+async def change_settings(args: argparse.Namespace, out: TextIO) -> None:
+    """Apply the given display settings to `--uid` (compare-and-set), then print them all."""
+    store = open_store(args.store)
+    try:
+        account = await store.get(args.uid)
+        overrides = dict(account.overrides)
+        for item in args.override:
+            source, separator, shown = str(item).partition("=")
+            if not separator or not source:
+                msg = f"--override takes SOURCE=SHOWN, not {item!r}"
+                raise SpotifyLCDError(msg)
+            if shown:
+                overrides[source] = shown
+            else:
+                overrides.pop(source, None)
+        changes = {
+            name: value
+            for name in ("rom", "size", "japanese", "han_reading")
+            if (value := getattr(args, name)) is not None
+        }
+        account = await store.save_if_unchanged(
+            account.with_changes(overrides=overrides, **changes)
+        )
+    finally:
+        await store.close()
+    print(
+        f"{account.uid}: rom {account.rom}, size {account.size}, japanese {account.japanese}, "
+        f"han-reading {account.han_reading}",
+        file=out,
+    )
+    for source, shown in sorted(account.overrides.items()):
+        print(f"  {source} = {shown}", file=out)
 
 
 async def _credentials(args: argparse.Namespace, store: TokenStore) -> tuple[str, str]:
