@@ -60,3 +60,8 @@ class StoreConflictError(StoreError):
 
 class AccountNotFoundError(StoreError):
     """No account with that uid exists in the store."""
+
+    def __init__(self, uid: str) -> None:
+        """Name the missing account."""
+        super().__init__(f"no account called {uid!r}")
+        self.uid = uid
