@@ -15,6 +15,7 @@ def main() -> None:
 
     app = web.Application()
     app.router.add_post("/get", handle)
+    app.router.add_get("/healthz", handle)
     web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None)
 
 

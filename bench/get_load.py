@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -20,6 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import aiohttp
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tests.loopback import free_port, wait_healthy
 
 HERE = Path(__file__).parent
 
@@ -37,25 +40,6 @@ class Result:
     def percentile(self, fraction: float) -> float:
         ordered = sorted(self.latencies)
         return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-async def wait_ready(url: str) -> None:
-    async with aiohttp.ClientSession() as session, asyncio.timeout(30):
-        while True:
-            try:
-                async with session.post(f"{url}/get", data={"uid": "demo"}) as response:
-                    if response.status == 200:
-                        return
-            except aiohttp.ClientConnectionError:
-                pass
-            await asyncio.sleep(0.05)
 
 
 async def load(url: str, requests: int, concurrency: int) -> Result:
@@ -153,7 +137,7 @@ async def main() -> None:
         ],
     )
     serve_url = f"http://127.0.0.1:{serve_port}"
-    await wait_ready(serve_url)
+    await wait_healthy(serve_url)
     async with (
         aiohttp.ClientSession() as session,
         session.post(f"{serve_url}/get", data={"uid": "demo"}) as response,
@@ -161,7 +145,7 @@ async def main() -> None:
         sample = await response.text()
     bare = subprocess.Popen([sys.executable, str(HERE / "bare_server.py"), str(bare_port), sample])
     bare_url = f"http://127.0.0.1:{bare_port}"
-    await wait_ready(bare_url)
+    await wait_healthy(bare_url)
     urls = {"serve --demo": serve_url, "bare aiohttp": bare_url}
     try:
         # First exactly --requests requests each (Python client), for peak RSS after them.

@@ -26,6 +26,7 @@ from spotifylcd.account import Account
 from spotifylcd.spotify import SpotifyClient, SpotifyEndpoints
 from spotifylcd.store import FileTokenStore
 from tests.fake_spotify import CLIENT_ID, CLIENT_SECRET, FakeSpotify
+from tests.loopback import free_port
 
 FIXTURES = Path(__file__).parent / "fixtures" / "spotify"
 
@@ -137,13 +138,6 @@ def file_store(tmp_path: Path) -> FileTokenStore:
     return FileTokenStore(tmp_path / "data")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def _wait_for_mongodb(uri: str, process: subprocess.Popen[bytes] | None) -> None:
     """Wait for the port with plain sockets, then ping once with the driver.
 
@@ -175,7 +169,7 @@ def mongodb_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         _wait_for_mongodb(uri, None)
         yield uri
         return
-    port = _free_port()
+    port = free_port()
     work = tmp_path_factory.mktemp("nx27017")
     process = subprocess.Popen(
         [

@@ -7,7 +7,6 @@ import io
 import json
 import os
 import signal
-import socket
 import sys
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ from spotifylcd.cli import main
 from spotifylcd.spotify import SpotifyEndpoints
 from spotifylcd.store import FileTokenStore
 from tests.fake_spotify import CLIENT_ID, CLIENT_SECRET, FakeSpotify
+from tests.loopback import free_port, wait_healthy
 
 type Fake = tuple[FakeSpotify, SpotifyEndpoints]
 
@@ -58,6 +58,22 @@ def test_preview_of_garbage_is_a_clear_error(
     assert err.startswith("spotify-lcd: error: ")
 
 
+def link_kitchen(store: Path, *extra: str) -> tuple[str, ...]:
+    """`spotify-lcd link` arguments for account "kitchen" with the fake app's credentials."""
+    return (
+        "link",
+        "--uid",
+        "kitchen",
+        "--client-id",
+        CLIENT_ID,
+        "--client-secret",
+        CLIENT_SECRET,
+        "--store",
+        str(store),
+        *extra,
+    )
+
+
 async def spotify_lcd(*args: str, stdin: bytes | None = None) -> tuple[int, str, str]:
     process = await asyncio.create_subprocess_exec(
         sys.executable,
@@ -74,19 +90,7 @@ async def spotify_lcd(*args: str, stdin: bytes | None = None) -> tuple[int, str,
 
 
 async def test_link_imports_a_refresh_token(fake_spotify: Fake, tmp_path: Path) -> None:
-    code, out, err = await spotify_lcd(
-        "link",
-        "--uid",
-        "kitchen",
-        "--client-id",
-        CLIENT_ID,
-        "--client-secret",
-        CLIENT_SECRET,
-        "--refresh-token",
-        "refresh-0",
-        "--store",
-        str(tmp_path),
-    )
+    code, out, err = await spotify_lcd(*link_kitchen(tmp_path, "--refresh-token", "refresh-0"))
     assert code == 0, err
     account = await FileTokenStore(tmp_path).get("kitchen")
     assert (account.spotify_user_id, account.country, account.access_token) == (
@@ -102,19 +106,7 @@ async def test_link_imports_a_refresh_token(fake_spotify: Fake, tmp_path: Path) 
 async def test_relink_keeps_the_device_key_and_credentials(
     fake_spotify: Fake, tmp_path: Path
 ) -> None:
-    first = await spotify_lcd(
-        "link",
-        "--uid",
-        "kitchen",
-        "--client-id",
-        CLIENT_ID,
-        "--client-secret",
-        CLIENT_SECRET,
-        "--refresh-token",
-        "refresh-0",
-        "--store",
-        str(tmp_path),
-    )
+    first = await spotify_lcd(*link_kitchen(tmp_path, "--refresh-token", "refresh-0"))
     key = (await FileTokenStore(tmp_path).get("kitchen")).device_key
     second = await spotify_lcd(
         "link",
@@ -132,19 +124,7 @@ async def test_relink_keeps_the_device_key_and_credentials(
 
 
 async def test_link_with_a_revoked_token_fails_cleanly(fake_spotify: Fake, tmp_path: Path) -> None:
-    code, _, err = await spotify_lcd(
-        "link",
-        "--uid",
-        "kitchen",
-        "--client-id",
-        CLIENT_ID,
-        "--client-secret",
-        CLIENT_SECRET,
-        "--refresh-token",
-        "revoked",
-        "--store",
-        str(tmp_path),
-    )
+    code, _, err = await spotify_lcd(*link_kitchen(tmp_path, "--refresh-token", "revoked"))
     assert code == 2
     assert "refresh token" in err
     assert "Traceback" not in err
@@ -226,15 +206,8 @@ async def test_pasting_a_url_from_another_attempt_is_refused(
     assert fake_spotify[0].calls["token"] == 0
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 async def test_serve_demo_answers_get_and_stops_on_sigterm(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -251,16 +224,12 @@ async def test_serve_demo_answers_get_and_stops_on_sigterm(tmp_path: Path) -> No
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        async with aiohttp.ClientSession() as session, asyncio.timeout(20):
-            while True:
-                try:
-                    async with session.get(f"{url}/healthz") as health:
-                        if health.status == 200:
-                            break
-                except aiohttp.ClientConnectionError:
-                    await asyncio.sleep(0.05)
-            async with session.post(f"{url}/get", data={"uid": "demo"}) as response:
-                body = await response.json()
+        await wait_healthy(url)
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(f"{url}/get", data={"uid": "demo"}) as response,
+        ):
+            body = await response.json()
         assert (response.status, body["api_response"], body["song_title"]) == (
             200,
             200,

@@ -16,6 +16,8 @@ if TYPE_CHECKING:
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
 
 # Three or more artists read "A etc".
 ETC_FROM: Final = 3
@@ -51,29 +53,50 @@ def v1_payload(snapshot: Snapshot, now: float, text: TextSettings | None = None)
     if playback.kind is PlaybackKind.IDLE:
         return {"api_response": 204}
     title, artists = _v1_title_and_artists(playback, text or TextSettings())
+    strings = _legacy_strings(title, artists, playback.device_name)
+    return {
+        "api_response": 200,
+        "song_title": strings.title,
+        "artist_string": strings.artist_string,
+        "artist_full": list[Json](strings.artist_full),
+        "device_name": strings.device_name,
+        "status": playback.is_playing,
+        "timer": playback.remaining_at(now),
+        "duration": playback.duration_ms,
+        "current": playback.progress_at(now),
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class _LegacyStrings:
+    title: str
+    artist_string: str
+    artist_full: tuple[str, ...]
+    device_name: str
+
+
+# The largest numbers a v1 body carries: strings are fitted once per track, numbers vary.
+_WIDEST_NUMBERS: Final = {"status": False, "timer": 2**31, "duration": 2**31, "current": 2**31}
+
+
+@lru_cache(maxsize=256)
+def _legacy_strings(title: str, artists: tuple[str, ...], device_name: str) -> _LegacyStrings:
+    """The v1 strings, shortened once per track to fit the legacy parser's pool."""
     texts = {
         "song_title": title,
         "artist_string": artist_string(artists),
-        "device_name": to_ascii(playback.device_name),
+        "device_name": to_ascii(device_name),
     }
     artist_full = list(artists)
 
     def document() -> dict[str, Json]:
         names: list[Json] = [*artist_full]
-        return {
-            "api_response": 200,
-            "song_title": texts["song_title"],
-            "artist_string": texts["artist_string"],
-            "artist_full": names,
-            "device_name": texts["device_name"],
-            "status": playback.is_playing,
-            "timer": playback.remaining_at(now),
-            "duration": playback.duration_ms,
-            "current": playback.progress_at(now),
-        }
+        return {"api_response": 200, **texts, "artist_full": names, **_WIDEST_NUMBERS}
 
     _shrink_to_legacy_pool(texts, artist_full, document)
-    return document()
+    return _LegacyStrings(
+        texts["song_title"], texts["artist_string"], tuple(artist_full), texts["device_name"]
+    )
 
 
 def _v1_title_and_artists(playback: Playback, text: TextSettings) -> tuple[str, tuple[str, ...]]:

@@ -43,6 +43,7 @@ class TrackText:
     album: str
 
 
+@lru_cache(maxsize=1024)
 def to_ascii(text: str, reading: HanReading = HanReading.CHINESE) -> str:
     """Printable ASCII for one string without track context (Han read as `reading`)."""
     return romanize(normalize(text), reading)
