@@ -312,3 +312,67 @@ async def test_get_v2_refuses_unknown_displays(
 ) -> None:
     status, body = await get(client, uid="livingroom", key=KEY, v="2", **fields)
     assert (status, body["error"]) == (400, error)
+
+
+@pytest.mark.parametrize(
+    ("reply", "answer", "next_poll_in"),
+    [
+        (Reply(204), {"api_response": 204}, SLOW.idle_interval),
+        (
+            Reply(403, {"error": {"status": 403, "message": "Premium"}}),
+            {"api_response": 403},
+            SLOW.forbidden_interval,
+        ),
+        (Reply(429, "", {"Retry-After": "42"}), {"song_title": "Paparazzi"}, 42.0),
+        (Reply(500, "boom"), {"song_title": "Paparazzi"}, SLOW.backoff_initial),
+        (Reply(200, "{garbage"), {"song_title": "Paparazzi"}, SLOW.backoff_initial),
+        (Reply(200, {}, delay=2.0), {"song_title": "Paparazzi"}, SLOW.backoff_initial),
+    ],
+    ids=["204", "403", "429-retry-after", "500", "garbage", "slow"],
+)
+async def test_spotify_moods_through_get(
+    client: Client,
+    registry: AccountRegistry,
+    fake_spotify: Fake,
+    reply: Reply,
+    answer: dict[str, Any],
+    next_poll_in: float,
+) -> None:
+    runtime = registry.get("livingroom")
+    assert runtime is not None
+    calls_before = fake_spotify[0].calls["player"]
+    fake_spotify[0].player_queue.append(reply)
+    poll_started = asyncio.get_running_loop().time()
+    await runtime.poller.poll_once()
+    status, body = await get(client, uid="livingroom", key=KEY)
+    assert status == 200
+    assert answer.items() <= body.items()
+    # Exactly one upstream call per poll, and the next one scheduled per the policy.
+    assert fake_spotify[0].calls["player"] == calls_before + 1
+    next_poll_at = runtime.poller.snapshot.next_poll_at
+    assert next_poll_at is not None
+    assert next_poll_at - poll_started == pytest.approx(next_poll_in, abs=2.5)
+
+
+@pytest.mark.parametrize(
+    ("state_fixture", "title", "artist"),
+    [
+        ("episode_state", "Ep. 12 - Dot matrices", "Hardware Hour"),
+        ("ad_state", "Advertisement", "Spotify"),
+    ],
+)
+async def test_episode_and_ad_through_get(
+    client: Client,
+    registry: AccountRegistry,
+    fake_spotify: Fake,
+    request: pytest.FixtureRequest,
+    state_fixture: str,
+    title: str,
+    artist: str,
+) -> None:
+    fake_spotify[0].player_queue.append(Reply(200, request.getfixturevalue(state_fixture)))
+    runtime = registry.get("livingroom")
+    assert runtime is not None
+    await runtime.poller.poll_once()
+    _, body = await get(client, uid="livingroom", key=KEY)
+    assert (body["song_title"], body["artist_string"]) == (title, artist)
