@@ -3,7 +3,9 @@
 Both accounts are served by one `spotify-lcd serve` process at the same time, against the
 fake Spotify on loopback playing 45-second tracks back to back (so track ends happen within
 the minute). DESIGN section 4 wants the two counts equal and at most 13 per minute while
-playing. Run: .venv/bin/python bench/upstream_calls.py [--seconds 60]
+playing. The server runs with --poll-jitter 0 (the default 0.1 spreads accounts apart at
+random, which makes two counts differ by a call at the window's edges whatever the displays
+do); --jitter puts it back. Run: .venv/bin/python bench/upstream_calls.py [--seconds 60]
 """
 
 from __future__ import annotations
@@ -67,6 +69,7 @@ async def display(session: aiohttp.ClientSession, url: str, uid: str, until: flo
 async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--jitter", type=float, default=0.0, help="serve --poll-jitter")
     args = parser.parse_args()
 
     fake = FakeSpotify()
@@ -106,6 +109,8 @@ async def main() -> None:
             "--log-level",
             "WARNING",
             "serve",
+            "--poll-jitter",
+            str(args.jitter),
             "--port",
             str(port),
             "--store",
@@ -132,7 +137,10 @@ async def main() -> None:
     calls = Counter(fake.access_tokens_seen) - baseline
     minutes = args.seconds / 60
     one, fifty = calls["access-one"] / minutes, calls["access-fifty"] / minutes
-    print(f"{args.seconds:.0f} s of 1 Hz polling, {TRACK_SECONDS:.0f} s tracks playing")
+    print(
+        f"{args.seconds:.0f} s of 1 Hz polling, {TRACK_SECONDS:.0f} s tracks playing, "
+        f"poll jitter {args.jitter}"
+    )
     print("displays  /get answered  Spotify calls/min")
     print(f"{1:>8}  {answers[0]:>13}  {one:>17.1f}")
     print(f"{50:>8}  {sum(answers[1:]):>13}  {fifty:>17.1f}")

@@ -23,7 +23,7 @@ from .hd44780.rom import Rom
 from .link import DEFAULT_REDIRECT_PORT, LinkOptions, PasteFlow, save_linked_account
 from .payload import v1_payload, v2_payload
 from .playback import Playback
-from .poller import DEFAULT_PLAYING_INTERVAL, PollPolicy
+from .poller import DEFAULT_JITTER, DEFAULT_PLAYING_INTERVAL, PollPolicy
 from .preview import BACKLIGHTS, render_png, text_frames
 from .registry import AccountRegistry
 from .screen import SIZES
@@ -58,6 +58,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         default=DEFAULT_PLAYING_INTERVAL,
         help="seconds between Spotify polls while playing",
+    )
+    serve.add_argument(
+        "--poll-jitter",
+        type=float,
+        default=DEFAULT_JITTER,
+        help="random extra delay per poll, as a fraction of it (spreads many accounts out)",
     )
 
     link = commands.add_parser("link", help="link a Spotify account (headless)")
@@ -148,7 +154,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 async def serve(args: argparse.Namespace) -> None:
     """Run the server until SIGINT/SIGTERM."""
     store = open_store(args.store)
-    policy = PollPolicy(playing_interval=args.poll_interval)
+    policy = PollPolicy(playing_interval=args.poll_interval, jitter=args.poll_jitter)
     async with aiohttp.ClientSession() as session:
         registry = AccountRegistry(store, SpotifyClient(session), policy, demo=args.demo)
         await registry.start()

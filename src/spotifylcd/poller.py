@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 _LOGGER = logging.getLogger(__name__)
 DEFAULT_PLAYING_INTERVAL = 5.0
+DEFAULT_JITTER = 0.1
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +42,7 @@ class PollPolicy:
     backoff_initial: float = 5.0
     backoff_cap: float = 120.0
     forbidden_interval: float = 300.0
-    jitter: float = 0.1
+    jitter: float = DEFAULT_JITTER
 
     def delay_after(self, playback: Playback, now: float) -> float:
         """Wait before the next poll: the state's interval, or just after the predicted end."""
