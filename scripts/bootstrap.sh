@@ -45,7 +45,7 @@ if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$WANT" ]; then
     "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip==25.3 \
         || { echo "spotify-lcd: cannot install pip" >&2; exit 1; }
     "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
-        -c "$ROOT/requirements/lock.txt" -e "$ROOT[test,dev]" \
+        -c "$ROOT/requirements/lock.txt" -e "$ROOT[test,dev,ha-test]" \
         || { echo "spotify-lcd: dependency installation failed" >&2; exit 1; }
     echo "$WANT" > "$STAMP"
 fi

@@ -20,7 +20,7 @@ from spotifylcd.exceptions import (
 from spotifylcd.playback import Playback
 from spotifylcd.poller import Poller, PollPolicy
 from spotifylcd.status import AccountStatus
-from tests.conftest import FakeClock
+from tests.lib.conftest import FakeClock
 
 NO_JITTER = PollPolicy(jitter=0.0)
 

@@ -28,7 +28,7 @@ from spotifylcd.store import FileTokenStore
 from tests.fake_spotify import CLIENT_ID, CLIENT_SECRET, FakeSpotify
 from tests.loopback import free_port
 
-FIXTURES = Path(__file__).parent / "fixtures" / "spotify"
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "spotify"
 
 # Shared 2-core CI machines make generation times noisy; correctness does not depend on them.
 settings.register_profile("default", deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from spotifylcd.exceptions import SpotifyInvalidResponseError
 from spotifylcd.playback import Playback, PlaybackKind
-from tests.conftest import load_spotify_json
+from tests.lib.conftest import load_spotify_json
 
 
 def test_track_from_captured_playback_state(track_state: dict[str, Any]) -> None:

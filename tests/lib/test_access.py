@@ -6,7 +6,7 @@ import pytest
 
 from spotifylcd.access import AccessDecision, BadKeyThrottle, check_key, is_private_client
 from spotifylcd.account import generate_device_key
-from tests.conftest import FakeClock
+from tests.lib.conftest import FakeClock
 
 
 @pytest.mark.parametrize(

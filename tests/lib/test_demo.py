@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from spotifylcd.demo import DEMO_SCENES, DemoPlaybackSource
 from spotifylcd.playback import PlaybackKind
-from tests.conftest import FakeClock
+from tests.lib.conftest import FakeClock
 
 
 async def test_one_loop_walks_through_every_kind_and_script(clock: FakeClock) -> None:
