@@ -89,16 +89,17 @@ class SpotifyClient:
         session: aiohttp.ClientSession,
         endpoints: SpotifyEndpoints | None = None,
         *,
-        monotonic: Callable[[], float] = time.monotonic,
-        wall_clock: Callable[[], float] = time.time,
+        monotonic: Callable[[], float] | None = None,
+        wall_clock: Callable[[], float] | None = None,
         timeout: float = DEFAULT_TIMEOUT,
     ) -> None:
         """Use `session` for every call; endpoints default to the environment's."""
         self._session = session
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self.endpoints = endpoints or SpotifyEndpoints.from_env()
-        self._monotonic = monotonic
-        self._wall_clock = wall_clock
+        # Looked up now, not at import, so a patched clock (tests, HA's freezer) applies.
+        self._monotonic = monotonic or time.monotonic
+        self._wall_clock = wall_clock or time.time
 
     async def get_playback(self, access_token: str) -> Playback:
         """`GET /me/player` including podcast episodes; 204 becomes an idle playback."""

@@ -12,9 +12,10 @@ from aiohttp.test_utils import TestClient
 
 from spotifylcd.access import BadKeyThrottle
 from spotifylcd.account import Account
+from spotifylcd.contract import MAX_BODY_BYTES
 from spotifylcd.poller import PollPolicy
 from spotifylcd.registry import AccountRegistry
-from spotifylcd.server import MAX_BODY_BYTES, create_app
+from spotifylcd.server import create_app
 from spotifylcd.spotify import SpotifyClient, SpotifyEndpoints
 from spotifylcd.status import AccountStatus
 from spotifylcd.store import FileTokenStore, MongoTokenStore, TokenStore

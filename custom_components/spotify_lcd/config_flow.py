@@ -1,0 +1,226 @@
+"""Config flow: Spotify OAuth, then the display's uid and its device key."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import TYPE_CHECKING, Any
+
+import voluptuous as vol
+from homeassistant.config_entries import (
+    SOURCE_REAUTH,
+    ConfigEntry,
+    ConfigFlowResult,
+    OptionsFlow,
+)
+from homeassistant.core import callback
+from homeassistant.helpers import config_entry_oauth2_flow
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.selector import (
+    BooleanSelector,
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
+    SelectSelector,
+    SelectSelectorConfig,
+    SelectSelectorMode,
+)
+from homeassistant.util import slugify
+
+from spotifylcd.account import generate_device_key
+from spotifylcd.exceptions import SpotifyError
+from spotifylcd.hd44780.rom import Rom
+from spotifylcd.screen import SIZES
+from spotifylcd.spotify import SCOPES, SpotifyClient
+from spotifylcd.text import HanReading, JapaneseMode
+
+from .const import (
+    CONF_AUTHORIZED_AT,
+    CONF_COUNTRY,
+    CONF_DEVICE_KEY,
+    CONF_HAN_READING,
+    CONF_JAPANESE,
+    CONF_KEYLESS,
+    CONF_POLL_INTERVAL,
+    CONF_REGENERATE_KEY,
+    CONF_ROM,
+    CONF_SIZE,
+    CONF_UID,
+    CONF_USER_ID,
+    DEFAULT_POLL_INTERVAL,
+    DOMAIN,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+MAX_UID_LENGTH = 64
+
+
+class SpotifyLCDFlowHandler(config_entry_oauth2_flow.AbstractOAuth2FlowHandler, domain=DOMAIN):
+    """Link a Spotify account and name the display that shows it."""
+
+    DOMAIN = DOMAIN
+    VERSION = 1
+
+    def __init__(self) -> None:
+        """Start with nothing linked."""
+        super().__init__()
+        self._oauth_data: dict[str, Any] = {}
+        self._display_name = ""
+        self._device_key = generate_device_key()
+
+    @property
+    def logger(self) -> logging.Logger:
+        """The flow's logger."""
+        return logging.getLogger(__name__)
+
+    @property
+    def extra_authorize_data(self) -> dict[str, Any]:
+        """Ask only for what a now-playing display needs."""
+        return {"scope": " ".join(SCOPES)}
+
+    async def async_oauth_create_entry(self, data: dict[str, Any]) -> ConfigFlowResult:
+        """Identify the Spotify user, then ask for the display's uid (or finish reauth)."""
+        client = SpotifyClient(async_get_clientsession(self.hass))
+        try:
+            user = await client.get_current_user(data["token"]["access_token"])
+        except SpotifyError:
+            self.logger.exception("Cannot read the Spotify profile")
+            return self.async_abort(reason="connection_error")
+        await self.async_set_unique_id(user.user_id)
+        linked = {
+            **data,
+            CONF_USER_ID: user.user_id,
+            CONF_COUNTRY: user.country,
+            CONF_AUTHORIZED_AT: time.time(),
+        }
+        if self.source == SOURCE_REAUTH:
+            self._abort_if_unique_id_mismatch(reason="wrong_account")
+            entry = self._get_reauth_entry()
+            return self.async_update_reload_and_abort(entry, data={**entry.data, **linked})
+        self._abort_if_unique_id_configured()
+        self._oauth_data = linked
+        self._display_name = user.display_name
+        return await self.async_step_display()
+
+    async def async_step_display(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """The uid the ESP sends, and the device key to put in its secrets."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            uid = user_input[CONF_UID].strip()
+            errors = self._uid_errors(uid, None)
+            if not errors:
+                return self.async_create_entry(
+                    title=self._display_name,
+                    data={**self._oauth_data, CONF_UID: uid, CONF_DEVICE_KEY: self._device_key},
+                )
+        return self.async_show_form(
+            step_id="display",
+            data_schema=vol.Schema(
+                {vol.Required(CONF_UID, default=slugify(self._display_name) or "lcd"): str}
+            ),
+            description_placeholders={"device_key": self._device_key},
+            errors=errors,
+        )
+
+    async def async_step_reauth(
+        self,
+        entry_data: Mapping[str, Any],  # noqa: ARG002
+    ) -> ConfigFlowResult:
+        """Spotify refused the refresh token: link the same account again."""
+        return await self.async_step_reauth_confirm()
+
+    async def async_step_reauth_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Confirm before sending the user to Spotify."""
+        if user_input is None:
+            return self.async_show_form(
+                step_id="reauth_confirm",
+                description_placeholders={"uid": self._get_reauth_entry().data[CONF_UID]},
+            )
+        return await self.async_step_user()
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Rename the display's uid (the ESP's configuration must follow)."""
+        entry = self._get_reconfigure_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            uid = user_input[CONF_UID].strip()
+            errors = self._uid_errors(uid, entry.entry_id)
+            if not errors:
+                return self.async_update_reload_and_abort(entry, data_updates={CONF_UID: uid})
+        return self.async_show_form(
+            step_id="reconfigure",
+            data_schema=vol.Schema({vol.Required(CONF_UID, default=entry.data[CONF_UID]): str}),
+            errors=errors,
+        )
+
+    def _uid_errors(self, uid: str, own_entry_id: str | None) -> dict[str, str]:
+        if not uid or len(uid) > MAX_UID_LENGTH or not uid.isprintable():
+            return {CONF_UID: "invalid_uid"}
+        for entry in self._async_current_entries(include_ignore=False):
+            if entry.entry_id != own_entry_id and entry.data.get(CONF_UID) == uid:
+                return {CONF_UID: "uid_taken"}
+        return {}
+
+    @staticmethod
+    @callback
+    def async_get_options_flow(config_entry: ConfigEntry) -> OptionsFlow:  # noqa: ARG004
+        """The display options."""
+        return SpotifyLCDOptionsFlow()
+
+
+def _select(options: list[str]) -> SelectSelector:
+    return SelectSelector(SelectSelectorConfig(options=options, mode=SelectSelectorMode.DROPDOWN))
+
+
+class SpotifyLCDOptionsFlow(OptionsFlow):
+    """ROM, size, Japanese, Han reading, poll interval, keyless mode, new device key."""
+
+    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """One form for every display option."""
+        if user_input is not None:
+            if user_input.pop(CONF_REGENERATE_KEY, False):
+                self.hass.config_entries.async_update_entry(
+                    self.config_entry,
+                    data={**self.config_entry.data, CONF_DEVICE_KEY: generate_device_key()},
+                )
+            return self.async_create_entry(data=user_input)
+        options = self.config_entry.options
+        schema = vol.Schema(
+            {
+                vol.Required(CONF_ROM, default=options.get(CONF_ROM, Rom.A00.value)): _select(
+                    [rom.value for rom in Rom]
+                ),
+                vol.Required(CONF_SIZE, default=options.get(CONF_SIZE, "16x2")): _select(
+                    list(SIZES)
+                ),
+                vol.Required(
+                    CONF_JAPANESE, default=options.get(CONF_JAPANESE, JapaneseMode.ROMAJI.value)
+                ): _select([mode.value for mode in JapaneseMode]),
+                vol.Required(
+                    CONF_HAN_READING, default=options.get(CONF_HAN_READING, HanReading.AUTO.value)
+                ): _select([r.value for r in HanReading if r is not HanReading.KOREAN]),
+                vol.Required(
+                    CONF_POLL_INTERVAL,
+                    default=options.get(CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL),
+                ): NumberSelector(
+                    NumberSelectorConfig(min=2, max=60, step=1, mode=NumberSelectorMode.BOX)
+                ),
+                vol.Required(
+                    CONF_KEYLESS, default=options.get(CONF_KEYLESS, False)
+                ): BooleanSelector(),
+                vol.Required(CONF_REGENERATE_KEY, default=False): BooleanSelector(),
+            }
+        )
+        return self.async_show_form(
+            step_id="init",
+            data_schema=schema,
+            description_placeholders={"device_key": self.config_entry.data[CONF_DEVICE_KEY]},
+        )

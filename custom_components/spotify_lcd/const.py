@@ -1,0 +1,26 @@
+"""Constants for the Spotify LCD integration."""
+
+from __future__ import annotations
+
+import logging
+from typing import Final
+
+DOMAIN: Final = "spotify_lcd"
+LOGGER = logging.getLogger(__package__)
+
+CONF_UID: Final = "uid"
+CONF_DEVICE_KEY: Final = "device_key"
+CONF_USER_ID: Final = "user_id"
+CONF_COUNTRY: Final = "country"
+CONF_AUTHORIZED_AT: Final = "authorized_at"
+
+CONF_ROM: Final = "rom"
+CONF_SIZE: Final = "size"
+CONF_JAPANESE: Final = "japanese"
+CONF_HAN_READING: Final = "han_reading"
+CONF_POLL_INTERVAL: Final = "poll_interval"
+CONF_KEYLESS: Final = "keyless"
+CONF_REGENERATE_KEY: Final = "regenerate_key"
+
+DEFAULT_POLL_INTERVAL: Final = 5
+VIEW_URL: Final = "/api/spotify_lcd/get"

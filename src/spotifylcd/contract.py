@@ -1,0 +1,128 @@
+"""The `/get` contract (DESIGN section 3), shared by the standalone server and HA's view.
+
+Parsing and checking a display's request, and building the body, live here so both
+front ends answer byte for byte alike; each keeps only its own account lookup.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Final
+from urllib.parse import parse_qsl
+
+from aiohttp import web
+
+from .access import AccessDecision, BadKeyThrottle, check_key
+from .hd44780.rom import Rom
+from .payload import v1_payload, v2_payload
+from .screen import SIZES
+
+if TYPE_CHECKING:
+    from .account import Account
+    from .status import Snapshot
+
+MAX_BODY_BYTES: Final = 4096
+MAX_UID_LENGTH: Final = 64
+FORM_TYPES: Final = frozenset({"", "application/x-www-form-urlencoded", "text/plain"})
+
+
+class RequestError(Exception):
+    """A request we refuse, with the JSON error a display (or its developer) gets back."""
+
+    def __init__(self, status: int, error: str, message: str) -> None:
+        """Answer HTTP `status` with `{"error": error, "message": message}`."""
+        super().__init__(message)
+        self.status = status
+        self.error = error
+        self.message = message
+
+
+def error_response(status: int, error: str, message: str) -> web.Response:
+    """The JSON error body every failure uses; never a stack trace."""
+    return web.json_response({"error": error, "message": message}, status=status)
+
+
+@dataclass(frozen=True, slots=True)
+class GetRequest:
+    """A checked `/get` request: which account, which payload version, which display."""
+
+    uid: str
+    key: str | None
+    version: str
+    rom: Rom | None
+    size: str | None
+
+
+async def read_fields(request: web.Request) -> dict[str, str]:
+    """Form fields from the body and the query string (body wins), strictly UTF-8."""
+    body = await request.read()
+    # Old firmware may omit the header, and clients label empty bodies as they like.
+    content_type = request.content_type if body and "Content-Type" in request.headers else ""
+    if content_type not in FORM_TYPES:
+        raise RequestError(
+            415,
+            "unsupported_media_type",
+            f"send form fields (application/x-www-form-urlencoded), not {content_type}",
+        )
+    try:
+        fields = dict(_parse_form(request.rel_url.raw_query_string))
+        fields.update(_parse_form(body.decode("utf-8")))
+    except (UnicodeDecodeError, ValueError) as err:
+        raise RequestError(400, "invalid_encoding", "fields must be UTF-8 form encoding") from err
+    return fields
+
+
+def _parse_form(text: str) -> list[tuple[str, str]]:
+    return parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict")
+
+
+async def read_get_request(request: web.Request) -> GetRequest:
+    """Read and check the fields of a `/get` request; raises `RequestError`."""
+    fields = await read_fields(request)
+    version = fields.get("v", "1") or "1"
+    if version not in ("1", "2"):
+        raise RequestError(400, "unsupported_version", "v must be 1 (legacy) or 2")
+    rom, size = fields.get("rom"), fields.get("size")
+    try:
+        parsed_rom = Rom(rom) if rom else None
+    except ValueError as err:
+        raise RequestError(400, "invalid_rom", "rom must be A00, A02 or ascii") from err
+    if size and size not in SIZES:
+        raise RequestError(400, "invalid_size", f"size must be one of {', '.join(SIZES)}")
+    uid = fields.get("uid", "").strip()
+    if not uid:
+        raise RequestError(400, "missing_uid", "the uid field is required")
+    if len(uid) > MAX_UID_LENGTH or not uid.isprintable():
+        raise RequestError(400, "invalid_uid", "uid must be printable and at most 64 characters")
+    return GetRequest(uid, fields.get("key"), version, parsed_rom, size or None)
+
+
+def unknown_uid(uid: str) -> RequestError:
+    """The 404 for a uid no account has."""
+    return RequestError(404, "unknown_uid", f"no account called {uid!r} is linked")
+
+
+def authorise(
+    account: Account, key: str | None, remote: str | None, throttle: BadKeyThrottle
+) -> None:
+    """Device key check (DESIGN section 6); raises 429, 401 or 403 as `RequestError`."""
+    if throttle.blocked(remote):
+        raise RequestError(429, "too_many_bad_keys", "too many wrong keys; try again later")
+    decision = check_key(account.device_key, key, keyless=account.keyless, remote=remote)
+    if decision is AccessDecision.MISSING_KEY:
+        raise RequestError(401, "missing_key", "this account needs its device key (field key)")
+    if decision is AccessDecision.WRONG_KEY:
+        throttle.record_failure(remote)
+        raise RequestError(403, "wrong_key", "the device key does not match")
+
+
+def get_body(request: GetRequest, account: Account, snapshot: Snapshot, now: float) -> str:
+    """The JSON body for the request's version, from the cache only (no I/O)."""
+    if request.version == "1":
+        payload = v1_payload(snapshot, now, account.text_settings())
+        return json.dumps(payload, separators=(",", ":"))
+    settings = account.display_settings(request.rom, request.size)
+    return json.dumps(
+        v2_payload(snapshot, now, settings), separators=(",", ":"), ensure_ascii=False
+    )

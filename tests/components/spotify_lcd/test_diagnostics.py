@@ -1,0 +1,23 @@
+"""Diagnostics never show a token, a secret, a device key or the Spotify user id."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from custom_components.spotify_lcd.diagnostics import async_get_config_entry_diagnostics
+from homeassistant.core import HomeAssistant
+
+from .conftest import DEVICE_KEY, SetUp
+
+
+@pytest.mark.usefixtures("playing")
+async def test_diagnostics_are_redacted(hass: HomeAssistant, set_up: SetUp) -> None:
+    entry = await set_up()
+    diagnostics = await async_get_config_entry_diagnostics(hass, entry)
+    text = json.dumps(diagnostics, default=str)
+    for secret in ("access-0", "refresh-0", DEVICE_KEY, "wizzler"):
+        assert secret not in text
+    assert diagnostics["entry"]["data"]["token"] == "**REDACTED**"
+    assert diagnostics["status"] == "ok"
+    assert diagnostics["playback"]["title"] == "Paparazzi"

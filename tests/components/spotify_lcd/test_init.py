@@ -1,0 +1,220 @@
+"""Setup, token failures, polling policy, sensors, unload."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from aiohttp import ClientConnectionError
+from custom_components.spotify_lcd.const import DOMAIN
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
+
+from .conftest import PLAYER_URL, TOKEN_URL, SetUp
+
+NOW_PLAYING = "sensor.spotify_lcd_livingroom_now_playing"
+STATE = "sensor.spotify_lcd_livingroom_playback_state"
+
+
+@pytest.mark.usefixtures("playing")
+async def test_setup_creates_the_sensors(hass: HomeAssistant, set_up: SetUp) -> None:
+    entry = await set_up()
+    assert entry.state is ConfigEntryState.LOADED
+    now_playing = hass.states.get(NOW_PLAYING)
+    assert now_playing is not None
+    assert now_playing.state == "Paparazzi"
+    attributes = now_playing.attributes
+    assert (
+        attributes["artists"],
+        attributes["album"],
+        attributes["device"],
+        attributes["kind"],
+    ) == (
+        ["Lady Gaga"],
+        "The Fame",
+        "DESKTOP-LE6DRS0",
+        "track",
+    )
+    assert (attributes["duration"], attributes["position"]) == (208.306, 160.21)
+    assert attributes["lcd_lines"] == ["Paparazzi       ", "Lady Gaga       "]
+    state = hass.states.get(STATE)
+    assert state is not None
+    assert state.state == "playing"
+    registry = er.async_get(hass)
+    entity = registry.async_get(NOW_PLAYING)
+    assert entity is not None
+    assert (entity.unique_id, entity.translation_key) == ("wizzler_now_playing", "now_playing")
+
+
+async def test_unchanged_track_writes_no_new_state(
+    hass: HomeAssistant,
+    set_up: SetUp,
+    aioclient_mock: AiohttpClientMocker,
+    playing: dict[str, Any],
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    await set_up()
+    first = hass.states.get(NOW_PLAYING)
+    assert first is not None
+    polls = 0
+    for step in range(1, 6):
+        # Spotify reports progress moving with the clock: same track, no seek.
+        aioclient_mock.clear_requests()
+        aioclient_mock.get(
+            PLAYER_URL, json={**playing, "progress_ms": playing["progress_ms"] + 5000 * step}
+        )
+        freezer.tick(timedelta(seconds=5))
+        async_fire_time_changed(hass)
+        await hass.async_block_till_done()
+        polls += aioclient_mock.call_count
+    assert polls == 5
+    last = hass.states.get(NOW_PLAYING)
+    assert last is not None
+    assert last.last_updated == first.last_updated
+    assert last.attributes == first.attributes
+
+
+async def test_seek_or_new_track_updates_position(
+    hass: HomeAssistant, set_up: SetUp, aioclient_mock: AiohttpClientMocker, playing: dict[str, Any]
+) -> None:
+    await set_up()
+    aioclient_mock.clear_requests()
+    aioclient_mock.get(PLAYER_URL, json={**playing, "progress_ms": 10_000})
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=10))
+    await hass.async_block_till_done()
+    state = hass.states.get(NOW_PLAYING)
+    assert state is not None
+    assert state.attributes["position"] == 10.0
+
+
+@pytest.mark.parametrize(
+    ("reply", "expected"),
+    [
+        ({"status": 204}, "idle"),
+        ({"json": {"currently_playing_type": "ad", "item": None, "is_playing": True}}, "ad"),
+    ],
+)
+async def test_playback_state_sensor(
+    hass: HomeAssistant,
+    set_up: SetUp,
+    aioclient_mock: AiohttpClientMocker,
+    reply: dict[str, Any],
+    expected: str,
+) -> None:
+    aioclient_mock.get(PLAYER_URL, **reply)
+    await set_up()
+    state = hass.states.get(STATE)
+    assert state is not None
+    assert state.state == expected
+    now_playing = hass.states.get(NOW_PLAYING)
+    assert now_playing is not None
+
+
+async def test_paused_track(
+    hass: HomeAssistant, set_up: SetUp, aioclient_mock: AiohttpClientMocker
+) -> None:
+    from .conftest import spotify_json  # noqa: PLC0415
+
+    aioclient_mock.get(
+        PLAYER_URL, json={**spotify_json("playback_state_track"), "is_playing": False}
+    )
+    entry = await set_up()
+    state = hass.states.get(STATE)
+    assert state is not None
+    assert state.state == "paused"
+    assert entry.runtime_data.coordinator.update_interval == timedelta(seconds=15)
+
+
+@pytest.mark.parametrize(
+    ("status", "entry_state"),
+    [(400, ConfigEntryState.SETUP_ERROR), (500, ConfigEntryState.SETUP_RETRY)],
+)
+async def test_token_refresh_failures(
+    hass: HomeAssistant,
+    config_entry: MockConfigEntry,
+    set_up: SetUp,
+    aioclient_mock: AiohttpClientMocker,
+    status: int,
+    entry_state: ConfigEntryState,
+) -> None:
+    config_entry.data["token"]["expires_at"] = 0
+    aioclient_mock.post(TOKEN_URL, status=status)
+    entry = await set_up()
+    assert entry.state is entry_state
+    reauth = [
+        flow
+        for flow in hass.config_entries.flow.async_progress()
+        if flow["context"]["source"] == "reauth"
+    ]
+    assert bool(reauth) is (status == 400)
+
+
+@pytest.mark.parametrize(
+    ("reply", "entry_state", "issue"),
+    [
+        ({"status": 500}, ConfigEntryState.SETUP_RETRY, False),
+        ({"status": 429, "headers": {"Retry-After": "30"}}, ConfigEntryState.SETUP_RETRY, False),
+        (
+            {"status": 403, "json": {"error": {"status": 403, "message": "Premium"}}},
+            ConfigEntryState.SETUP_RETRY,
+            True,
+        ),
+        ({"status": 200, "text": "{garbage"}, ConfigEntryState.SETUP_RETRY, False),
+    ],
+)
+async def test_spotify_failures_at_setup(
+    hass: HomeAssistant,
+    set_up: SetUp,
+    aioclient_mock: AiohttpClientMocker,
+    reply: dict[str, Any],
+    entry_state: ConfigEntryState,
+    issue: bool,
+) -> None:
+    aioclient_mock.get(PLAYER_URL, **reply)
+    entry = await set_up()
+    assert entry.state is entry_state
+    assert (
+        ir.async_get(hass).async_get_issue(DOMAIN, f"forbidden_{entry.entry_id}") is not None
+    ) is issue
+
+
+async def test_rejected_access_token_is_refreshed_once(
+    hass: HomeAssistant, set_up: SetUp, aioclient_mock: AiohttpClientMocker
+) -> None:
+    aioclient_mock.get(PLAYER_URL, status=401)
+    aioclient_mock.post(
+        TOKEN_URL, json={"access_token": "access-2", "token_type": "Bearer", "expires_in": 3600}
+    )
+    entry = await set_up()
+    # Still 401 after the refresh: the link is broken, reauth starts.
+    assert entry.state is ConfigEntryState.SETUP_ERROR
+    assert entry.data["token"]["access_token"] == "access-2"
+    player_calls = [call for call in aioclient_mock.mock_calls if "/me/player" in str(call[1])]
+    assert len(player_calls) == 2
+
+
+async def test_network_error_at_setup_retries(
+    hass: HomeAssistant,
+    config_entry: MockConfigEntry,
+    set_up: SetUp,
+    aioclient_mock: AiohttpClientMocker,
+) -> None:
+    config_entry.data["token"]["expires_at"] = 0
+    aioclient_mock.post(TOKEN_URL, exc=ClientConnectionError())
+    entry = await set_up()
+    assert entry.state is ConfigEntryState.SETUP_RETRY
+
+
+@pytest.mark.usefixtures("playing")
+async def test_unload(hass: HomeAssistant, set_up: SetUp) -> None:
+    entry = await set_up()
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.NOT_LOADED
