@@ -18,13 +18,14 @@ from spotifylcd.spotify import SpotifyClient
 
 from .const import DOMAIN
 from .coordinator import SpotifyLCDConfigEntry, SpotifyLCDCoordinator, SpotifyLCDData
+from .repairs import check_token_age
 from .view import SpotifyLCDGetView
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.typing import ConfigType
 
-PLATFORMS = [Platform.SENSOR]
+PLATFORMS = [Platform.IMAGE, Platform.SENSOR]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
@@ -53,6 +54,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: SpotifyLCDConfigEntry) -
     )
     await coordinator.async_config_entry_first_refresh()
     entry.runtime_data = SpotifyLCDData(coordinator)
+    check_token_age(hass, entry)
     entry.async_on_unload(entry.add_update_listener(_async_reload))
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True

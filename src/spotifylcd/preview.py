@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, BinaryIO, Final
 
 from PIL import Image, ImageDraw
 
@@ -112,7 +112,7 @@ MARGIN: Final = 24
 
 
 def render_png(
-    payload: dict[str, Any], path: Path, *, at_ms: int = 0, backlight: str = "green"
+    payload: dict[str, Any], out: Path | BinaryIO, *, at_ms: int = 0, backlight: str = "green"
 ) -> None:
     """Draw the LCD at `at_ms` as a PNG: every cell's 5x8 dots, ROM or CGRAM glyph."""
     rom = Rom(payload["rom"])
@@ -140,4 +140,4 @@ def render_png(
                     draw.rectangle(
                         (dot_left, dot_top, dot_left + DOT - 1, dot_top + DOT - 1), fill=colour
                     )
-    image.save(path, format="PNG")
+    image.save(out, format="PNG")

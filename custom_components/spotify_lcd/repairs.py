@@ -1,0 +1,74 @@
+"""Repairs: Spotify's refresh tokens end six months after authorization; re-link before."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+from typing import TYPE_CHECKING, Final
+
+from homeassistant.components.repairs import ConfirmRepairFlow, RepairsFlow
+from homeassistant.helpers import issue_registry as ir
+
+from .const import CONF_AUTHORIZED_AT, CONF_UID, DOMAIN
+
+if TYPE_CHECKING:
+    from homeassistant.config_entries import ConfigEntry
+    from homeassistant.core import HomeAssistant
+    from homeassistant.data_entry_flow import FlowResult
+
+REFRESH_TOKEN_LIFETIME: Final = timedelta(days=182)
+WARN_BEFORE: Final = timedelta(days=14)
+
+
+def token_issue_id(entry: ConfigEntry) -> str:
+    """The issue id of `entry`'s expiring link."""
+    return f"token_expiring_{entry.entry_id}"
+
+
+def check_token_age(hass: HomeAssistant, entry: ConfigEntry, now: float | None = None) -> None:
+    """Raise (or clear) the expiring-link issue from the entry's authorization date."""
+    authorized_at = float(entry.data.get(CONF_AUTHORIZED_AT, 0) or 0)
+    expires_at = authorized_at + REFRESH_TOKEN_LIFETIME.total_seconds()
+    remaining = expires_at - (time.time() if now is None else now)
+    if authorized_at and remaining > WARN_BEFORE.total_seconds():
+        ir.async_delete_issue(hass, DOMAIN, token_issue_id(entry))
+        return
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        token_issue_id(entry),
+        is_fixable=True,
+        severity=ir.IssueSeverity.WARNING,
+        translation_key="token_expiring",
+        translation_placeholders={
+            "uid": entry.data[CONF_UID],
+            "days": str(max(0, int(remaining // 86400))),
+        },
+        data={"entry_id": entry.entry_id},
+    )
+
+
+class ReauthRepairFlow(ConfirmRepairFlow):
+    """Confirming the repair starts the entry's reauth flow."""
+
+    def __init__(self, entry_id: str) -> None:
+        """Repair the link of entry `entry_id`."""
+        super().__init__()
+        self.entry_id = entry_id
+
+    async def async_step_confirm(self, user_input: dict[str, str] | None = None) -> FlowResult:
+        """Start reauth once the user confirms."""
+        if user_input is not None:
+            entry = self.hass.config_entries.async_get_entry(self.entry_id)
+            if entry is not None:
+                entry.async_start_reauth(self.hass)
+        return await super().async_step_confirm(user_input)
+
+
+async def async_create_fix_flow(
+    hass: HomeAssistant,  # noqa: ARG001
+    issue_id: str,  # noqa: ARG001
+    data: dict[str, str | int | float | None] | None,
+) -> RepairsFlow:
+    """The fix for an expiring link: reauthorize."""
+    return ReauthRepairFlow(str((data or {})["entry_id"]))
