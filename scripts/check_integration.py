@@ -69,35 +69,36 @@ PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
 def check_manifest(errors: list[str]) -> None:
+    """manifest.json: hassfest's key order and required keys, and sane values."""
     manifest: dict[str, Any] = json.loads((INTEGRATION / "manifest.json").read_text())
     keys = list(manifest)
     if keys[:2] != ["domain", "name"] or keys[2:] != sorted(keys[2:]):
         errors.append("manifest.json: keys must be domain, name, then sorted alphabetically")
-    missing = MANIFEST_KEYS_REQUIRED - set(manifest)
-    if missing:
+    if missing := MANIFEST_KEYS_REQUIRED - set(manifest):
         errors.append(f"manifest.json: missing {sorted(missing)}")
-    if manifest.get("domain") != INTEGRATION.name:
-        errors.append("manifest.json: domain must equal the folder name")
-    if not all(isinstance(c, str) and c.startswith("@") for c in manifest.get("codeowners", [])):
-        errors.append("manifest.json: codeowners must be @handles")
-    if manifest.get("iot_class") not in IOT_CLASSES:
-        errors.append("manifest.json: unknown iot_class")
-    if manifest.get("integration_type") not in INTEGRATION_TYPES:
-        errors.append("manifest.json: unknown integration_type")
-    if manifest.get("config_flow") is not True:
-        errors.append("manifest.json: config_flow must be true")
-    if not {"application_credentials", "http"} <= set(manifest.get("dependencies", [])):
-        errors.append("manifest.json: needs application_credentials and http")
-    if manifest.get("requirements") != [f"spotify-lcd=={__version__}"]:
-        errors.append(f"manifest.json: requirements must pin spotify-lcd=={__version__}")
-    if not AwesomeVersion(str(manifest.get("version"))).valid:
-        errors.append("manifest.json: version is not a valid version")
-    for key in ("documentation", "issue_tracker"):
-        if not str(manifest.get(key, "")).startswith("https://"):
-            errors.append(f"manifest.json: {key} must be an https URL")
+    checks = {
+        "domain must equal the folder name": manifest.get("domain") == INTEGRATION.name,
+        "codeowners must be @handles": all(
+            isinstance(c, str) and c.startswith("@") for c in manifest.get("codeowners", [])
+        ),
+        "unknown iot_class": manifest.get("iot_class") in IOT_CLASSES,
+        "unknown integration_type": manifest.get("integration_type") in INTEGRATION_TYPES,
+        "config_flow must be true": manifest.get("config_flow") is True,
+        "needs application_credentials and http": {"application_credentials", "http"}
+        <= set(manifest.get("dependencies", [])),
+        f"requirements must pin spotify-lcd=={__version__}": manifest.get("requirements")
+        == [f"spotify-lcd=={__version__}"],
+        "version is not a valid version": AwesomeVersion(str(manifest.get("version"))).valid,
+        "documentation and issue_tracker must be https URLs": all(
+            str(manifest.get(key, "")).startswith("https://")
+            for key in ("documentation", "issue_tracker")
+        ),
+    }
+    errors.extend(f"manifest.json: {problem}" for problem, ok in checks.items() if not ok)
 
 
 def check_hacs(errors: list[str]) -> None:
+    """hacs.json: only keys HACS knows, and our minimum Home Assistant version."""
     hacs: dict[str, Any] = json.loads((ROOT / "hacs.json").read_text())
     if unknown := set(hacs) - HACS_KEYS:
         errors.append(f"hacs.json: unknown keys {sorted(unknown)}")
@@ -107,7 +108,7 @@ def check_hacs(errors: list[str]) -> None:
         errors.append("hacs.json: homeassistant must be 2025.4.0 (the minimum we support)")
 
 
-def _strings(node: Any, path: str, errors: list[str]) -> dict[str, str]:
+def _strings(node: object, path: str, errors: list[str]) -> dict[str, str]:
     found: dict[str, str] = {}
     if isinstance(node, dict):
         for key, value in node.items():
@@ -126,24 +127,34 @@ def _strings(node: Any, path: str, errors: list[str]) -> dict[str, str]:
 
 
 def check_translations(errors: list[str]) -> None:
+    """en.json: strings only, no URLs, and every key the code uses is there."""
     if (INTEGRATION / "strings.json").exists():
         errors.append("strings.json must not ship in a custom integration")
-    strings = _strings(
-        json.loads((INTEGRATION / "translations" / "en.json").read_text()), "", errors
-    )
+    document = json.loads((INTEGRATION / "translations" / "en.json").read_text())
+    strings = _strings(document, "", errors)
     code = "\n".join(path.read_text() for path in INTEGRATION.glob("*.py"))
-    for key in re.findall(r'translation_domain=DOMAIN,\s*translation_key="(\w+)"', code):
-        if f"exceptions.{key}.message" not in strings:
-            errors.append(f"en.json: exception {key!r} raised in code has no message")
-    for key in re.findall(r'async_create_issue\([^)]*?translation_key="(\w+)"', code, re.DOTALL):
-        if f"issues.{key}.title" not in strings:
-            errors.append(f"en.json: issue {key!r} created in code has no title")
-    for key in re.findall(r'__init__\((?:self, )?coordinator, "(\w+)"\)', code):
-        if f"entity.sensor.{key}.name" not in strings and f"entity.image.{key}.name" not in strings:
-            errors.append(f"en.json: entity {key!r} has no name")
+    exceptions = re.findall(r'translation_domain=DOMAIN,\s*translation_key="(\w+)"', code)
+    errors.extend(
+        f"en.json: exception {key!r} raised in code has no message"
+        for key in exceptions
+        if f"exceptions.{key}.message" not in strings
+    )
+    issues = re.findall(r'async_create_issue\([^)]*?translation_key="(\w+)"', code, re.DOTALL)
+    errors.extend(
+        f"en.json: issue {key!r} created in code has no title"
+        for key in issues
+        if f"issues.{key}.title" not in strings
+    )
+    entities = re.findall(r'__init__\((?:self, )?coordinator, "(\w+)"\)', code)
+    errors.extend(
+        f"en.json: entity {key!r} has no name"
+        for key in entities
+        if not {f"entity.sensor.{key}.name", f"entity.image.{key}.name"} & set(strings)
+    )
 
 
 def main() -> int:
+    """Run every check; print the problems; exit 1 if there are any."""
     errors: list[str] = []
     check_manifest(errors)
     check_hacs(errors)
