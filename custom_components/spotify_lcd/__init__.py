@@ -14,11 +14,28 @@ from homeassistant.helpers.config_entry_oauth2_flow import (
     async_get_config_entry_implementation,
 )
 
+from spotifylcd.exceptions import StoreError
 from spotifylcd.spotify import SpotifyClient
+from spotifylcd.store import MongoTokenStore
+from spotifylcd.store.mongodb import DEFAULT_COLLECTION, DEFAULT_DATABASE
 
-from .const import DOMAIN
-from .coordinator import SpotifyLCDConfigEntry, SpotifyLCDCoordinator, SpotifyLCDData
+from .const import (
+    CONF_MONGODB_COLLECTION,
+    CONF_MONGODB_DATABASE,
+    CONF_MONGODB_URI,
+    CONF_STORAGE,
+    DOMAIN,
+    LOGGER,
+    STORAGE_MONGODB,
+)
+from .coordinator import (
+    SpotifyLCDConfigEntry,
+    SpotifyLCDCoordinator,
+    SpotifyLCDData,
+    account_for,
+)
 from .repairs import check_token_age
+from .token_mirror import MongoTokenMirror
 from .view import SpotifyLCDGetView
 
 if TYPE_CHECKING:
@@ -49,8 +66,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: SpotifyLCDConfigEntry) -
         raise ConfigEntryNotReady(translation_domain=DOMAIN, translation_key="unavailable") from err
     except ClientError as err:
         raise ConfigEntryNotReady(translation_domain=DOMAIN, translation_key="unavailable") from err
+    mirror = await _token_mirror(hass, entry, session)
     coordinator = SpotifyLCDCoordinator(
-        hass, entry, session, SpotifyClient(async_get_clientsession(hass))
+        hass, entry, session, SpotifyClient(async_get_clientsession(hass)), mirror
     )
     await coordinator.async_config_entry_first_refresh()
     entry.runtime_data = SpotifyLCDData(coordinator)
@@ -60,9 +78,38 @@ async def async_setup_entry(hass: HomeAssistant, entry: SpotifyLCDConfigEntry) -
     return True
 
 
+async def _token_mirror(
+    hass: HomeAssistant, entry: SpotifyLCDConfigEntry, session: OAuth2Session
+) -> MongoTokenMirror | None:
+    """With MongoDB storage: adopt a newer token found there, then publish ours."""
+    options = entry.options
+    if options.get(CONF_STORAGE) != STORAGE_MONGODB:
+        return None
+    store = MongoTokenStore(
+        options[CONF_MONGODB_URI],
+        options.get(CONF_MONGODB_DATABASE, DEFAULT_DATABASE),
+        options.get(CONF_MONGODB_COLLECTION, DEFAULT_COLLECTION),
+    )
+    implementation = session.implementation
+    account = account_for(entry).with_changes(
+        client_id=str(getattr(implementation, "client_id", "")),
+        client_secret=str(getattr(implementation, "client_secret", "")),
+    )
+    mirror = MongoTokenMirror(store, account)
+    entry.async_on_unload(mirror.close)
+    try:
+        if newer := await mirror.adopt_newer(session.token):
+            hass.config_entries.async_update_entry(entry, data={**entry.data, "token": newer})
+        await mirror.publish(session.token)
+    except StoreError as err:
+        LOGGER.warning("%s: MongoDB token store unavailable: %s", account.uid, err)
+    return mirror
+
+
 async def _async_reload(hass: HomeAssistant, entry: SpotifyLCDConfigEntry) -> None:
-    """Options changed (ROM, size, key...): start over with them."""
-    await hass.config_entries.async_reload(entry.entry_id)
+    """Options, uid or key changed: start over with them (token refreshes do not count)."""
+    if entry.runtime_data.coordinator.settings_changed():
+        await hass.config_entries.async_reload(entry.entry_id)
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: SpotifyLCDConfigEntry) -> bool:

@@ -24,14 +24,19 @@ from homeassistant.helpers.selector import (
     SelectSelector,
     SelectSelectorConfig,
     SelectSelectorMode,
+    TextSelector,
+    TextSelectorConfig,
+    TextSelectorType,
 )
 from homeassistant.util import slugify
 
 from spotifylcd.account import generate_device_key
-from spotifylcd.exceptions import SpotifyError
+from spotifylcd.exceptions import SpotifyError, StoreError
 from spotifylcd.hd44780.rom import Rom
 from spotifylcd.screen import SIZES
 from spotifylcd.spotify import SCOPES, SpotifyClient
+from spotifylcd.store import MongoTokenStore, is_mongodb_uri
+from spotifylcd.store.mongodb import DEFAULT_COLLECTION, DEFAULT_DATABASE
 from spotifylcd.text import HanReading, JapaneseMode
 
 from .const import (
@@ -41,14 +46,20 @@ from .const import (
     CONF_HAN_READING,
     CONF_JAPANESE,
     CONF_KEYLESS,
+    CONF_MONGODB_COLLECTION,
+    CONF_MONGODB_DATABASE,
+    CONF_MONGODB_URI,
     CONF_POLL_INTERVAL,
     CONF_REGENERATE_KEY,
     CONF_ROM,
     CONF_SIZE,
+    CONF_STORAGE,
     CONF_UID,
     CONF_USER_ID,
     DEFAULT_POLL_INTERVAL,
     DOMAIN,
+    STORAGE_HOME_ASSISTANT,
+    STORAGE_MONGODB,
 )
 
 if TYPE_CHECKING:
@@ -181,18 +192,21 @@ def _select(options: list[str]) -> SelectSelector:
 
 
 class SpotifyLCDOptionsFlow(OptionsFlow):
-    """ROM, size, Japanese, Han reading, poll interval, keyless mode, new device key."""
+    """ROM, size, Japanese, Han reading, poll interval, keyless, key, token storage."""
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """One form for every display option."""
+        """One form for every option; a MongoDB store is checked by connecting to it."""
+        errors: dict[str, str] = {}
         if user_input is not None:
+            errors = await _storage_errors(user_input)
+        if user_input is not None and not errors:
             if user_input.pop(CONF_REGENERATE_KEY, False):
                 self.hass.config_entries.async_update_entry(
                     self.config_entry,
                     data={**self.config_entry.data, CONF_DEVICE_KEY: generate_device_key()},
                 )
             return self.async_create_entry(data=user_input)
-        options = self.config_entry.options
+        options = user_input or self.config_entry.options
         schema = vol.Schema(
             {
                 vol.Required(CONF_ROM, default=options.get(CONF_ROM, Rom.A00.value)): _select(
@@ -217,10 +231,45 @@ class SpotifyLCDOptionsFlow(OptionsFlow):
                     CONF_KEYLESS, default=options.get(CONF_KEYLESS, False)
                 ): BooleanSelector(),
                 vol.Required(CONF_REGENERATE_KEY, default=False): BooleanSelector(),
+                vol.Required(
+                    CONF_STORAGE, default=options.get(CONF_STORAGE, STORAGE_HOME_ASSISTANT)
+                ): _select([STORAGE_HOME_ASSISTANT, STORAGE_MONGODB]),
+                vol.Optional(
+                    CONF_MONGODB_URI,
+                    description={"suggested_value": options.get(CONF_MONGODB_URI)},
+                ): TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD)),
+                vol.Required(
+                    CONF_MONGODB_DATABASE,
+                    default=options.get(CONF_MONGODB_DATABASE, DEFAULT_DATABASE),
+                ): str,
+                vol.Required(
+                    CONF_MONGODB_COLLECTION,
+                    default=options.get(CONF_MONGODB_COLLECTION, DEFAULT_COLLECTION),
+                ): str,
             }
         )
         return self.async_show_form(
             step_id="init",
             data_schema=schema,
             description_placeholders={"device_key": self.config_entry.data[CONF_DEVICE_KEY]},
+            errors=errors,
         )
+
+
+async def _storage_errors(user_input: dict[str, Any]) -> dict[str, str]:
+    """MongoDB storage needs a URI that answers; Home Assistant storage needs nothing."""
+    if user_input.get(CONF_STORAGE) != STORAGE_MONGODB:
+        return {}
+    uri = str(user_input.get(CONF_MONGODB_URI) or "")
+    if not is_mongodb_uri(uri):
+        return {CONF_MONGODB_URI: "invalid_mongodb_uri"}
+    store = MongoTokenStore(
+        uri, user_input[CONF_MONGODB_DATABASE], user_input[CONF_MONGODB_COLLECTION]
+    )
+    try:
+        await store.ping()
+    except StoreError:
+        return {CONF_MONGODB_URI: "cannot_connect_mongodb"}
+    finally:
+        await store.close()
+    return {}

@@ -22,5 +22,12 @@ CONF_POLL_INTERVAL: Final = "poll_interval"
 CONF_KEYLESS: Final = "keyless"
 CONF_REGENERATE_KEY: Final = "regenerate_key"
 
+CONF_STORAGE: Final = "storage"
+CONF_MONGODB_URI: Final = "mongodb_uri"
+CONF_MONGODB_DATABASE: Final = "mongodb_database"
+CONF_MONGODB_COLLECTION: Final = "mongodb_collection"
+STORAGE_HOME_ASSISTANT: Final = "home_assistant"
+STORAGE_MONGODB: Final = "mongodb"
+
 DEFAULT_POLL_INTERVAL: Final = 5
 VIEW_URL: Final = "/api/spotify_lcd/get"

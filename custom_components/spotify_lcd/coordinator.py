@@ -19,6 +19,7 @@ from spotifylcd.exceptions import (
     SpotifyError,
     SpotifyForbiddenError,
     SpotifyRateLimitedError,
+    StoreError,
 )
 from spotifylcd.poller import PollPolicy
 from spotifylcd.status import AccountStatus, Snapshot
@@ -45,6 +46,8 @@ if TYPE_CHECKING:
 
     from spotifylcd.playback import Playback
     from spotifylcd.spotify import SpotifyClient
+
+    from .token_mirror import MongoTokenMirror
 
 
 @dataclass
@@ -73,6 +76,10 @@ def account_for(entry: ConfigEntry) -> Account:
     )
 
 
+def _settings_of(entry: ConfigEntry) -> tuple[object, ...]:
+    return (dict(entry.options), entry.data[CONF_UID], entry.data[CONF_DEVICE_KEY])
+
+
 class SpotifyLCDCoordinator(DataUpdateCoordinator[Snapshot]):
     """One Spotify call stream per account, shared by entities and the `/get` view."""
 
@@ -84,8 +91,9 @@ class SpotifyLCDCoordinator(DataUpdateCoordinator[Snapshot]):
         entry: SpotifyLCDConfigEntry,
         session: OAuth2Session,
         client: SpotifyClient,
+        mirror: MongoTokenMirror | None = None,
     ) -> None:
-        """Poll for `entry` using HA's OAuth session for tokens."""
+        """Poll for `entry` using HA's OAuth session for tokens (mirrored to MongoDB)."""
         interval = float(entry.options.get(CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL))
         self.policy = PollPolicy(playing_interval=interval)
         super().__init__(
@@ -98,15 +106,20 @@ class SpotifyLCDCoordinator(DataUpdateCoordinator[Snapshot]):
         self.session = session
         self.client = client
         self.account = account_for(entry)
+        self.mirror = mirror
+        self._published_token = str(session.token.get("access_token", ""))
+        self._settings = _settings_of(entry)
         self.status = AccountStatus.STARTING
         self._failures = 0
 
     async def _access_token(self, *, force_refresh: bool = False) -> str:
         try:
             if force_refresh:
-                token = await self.session.implementation.async_refresh_token(self.session.token)
+                refreshed = await self.session.implementation.async_refresh_token(
+                    self.session.token
+                )
                 self.hass.config_entries.async_update_entry(
-                    self.config_entry, data={**self.config_entry.data, "token": token}
+                    self.config_entry, data={**self.config_entry.data, "token": refreshed}
                 )
             else:
                 await self.session.async_ensure_token_valid()
@@ -119,7 +132,21 @@ class SpotifyLCDCoordinator(DataUpdateCoordinator[Snapshot]):
             raise UpdateFailed(translation_domain=DOMAIN, translation_key="unavailable") from err
         except ClientError as err:
             raise UpdateFailed(translation_domain=DOMAIN, translation_key="unavailable") from err
-        return str(self.session.token["access_token"])
+        token = str(self.session.token["access_token"])
+        if self.mirror is not None and token != self._published_token:
+            await self._publish(self.mirror)
+            self._published_token = token
+        return token
+
+    async def _publish(self, mirror: MongoTokenMirror) -> None:
+        try:
+            await mirror.publish(self.session.token)
+        except StoreError as err:
+            LOGGER.warning("%s: cannot write the new token to MongoDB: %s", self.account.uid, err)
+
+    def settings_changed(self) -> bool:
+        """Whether options, uid or key differ from those this coordinator started with."""
+        return _settings_of(self.config_entry) != self._settings
 
     async def _fetch(self) -> Playback:
         token = await self._access_token()

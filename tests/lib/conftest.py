@@ -5,10 +5,6 @@ from __future__ import annotations
 import copy
 import gc
 import json
-import os
-import socket
-import subprocess
-import sys
 import time
 import uuid
 import warnings
@@ -19,14 +15,12 @@ from typing import Any
 import aiohttp
 import pytest
 from hypothesis import HealthCheck, settings
-from pymongo import MongoClient
-from pymongo.uri_parser import parse_uri
 
 from spotifylcd.account import Account
 from spotifylcd.spotify import SpotifyClient, SpotifyEndpoints
 from spotifylcd.store import FileTokenStore
 from tests.fake_spotify import CLIENT_ID, CLIENT_SECRET, FakeSpotify
-from tests.loopback import free_port
+from tests.mongodb import mongodb_server  # noqa: F401 - a fixture
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "spotify"
 
@@ -136,65 +130,6 @@ def linked_account() -> Account:
 @pytest.fixture
 def file_store(tmp_path: Path) -> FileTokenStore:
     return FileTokenStore(tmp_path / "data")
-
-
-def _wait_for_mongodb(uri: str, process: subprocess.Popen[bytes] | None) -> None:
-    """Wait for the port with plain sockets, then ping once with the driver.
-
-    Driver attempts with a short timeout against a server still starting up were abandoned
-    mid-handshake; the socket's ResourceWarning then surfaced in an unrelated test.
-    """
-    host, port = parse_uri(uri)["nodelist"][0]
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with socket.create_connection((host, int(port)), timeout=1):
-                break
-        except OSError:
-            if process is not None and process.poll() is not None:
-                pytest.fail(f"nx-27017 exited with {process.returncode}")
-            if time.monotonic() > deadline:
-                pytest.fail(f"no MongoDB server listens at {uri}")
-            time.sleep(0.1)
-    client: MongoClient[dict[str, Any]]
-    with MongoClient(uri, serverSelectionTimeoutMS=10_000) as client:
-        client.admin.command("ping")
-
-
-@pytest.fixture(scope="session")
-def mongodb_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real MongoDB-protocol server over TCP: $SPOTIFY_LCD_TEST_MONGODB_URI, else nx-27017."""
-    uri = os.environ.get("SPOTIFY_LCD_TEST_MONGODB_URI")
-    if uri:
-        _wait_for_mongodb(uri, None)
-        yield uri
-        return
-    port = free_port()
-    work = tmp_path_factory.mktemp("nx27017")
-    process = subprocess.Popen(
-        [
-            str(Path(sys.executable).with_name("nx-27017")),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--data-dir",
-            str(work / "data"),
-            "--log-file",
-            str(work / "nx.log"),
-            "--pid-file",
-            str(work / "nx.pid"),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    uri = f"mongodb://127.0.0.1:{port}"
-    try:
-        _wait_for_mongodb(uri, process)
-        yield uri
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 @pytest.fixture

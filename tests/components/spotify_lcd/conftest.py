@@ -26,6 +26,8 @@ from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 
+from tests.mongodb import mongodb_server  # noqa: F401 - a fixture
+
 CLIENT_ID = "test-client-id"
 CLIENT_SECRET = "test-client-secret"
 API = "https://api.spotify.com/v1"

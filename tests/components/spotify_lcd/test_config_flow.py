@@ -204,5 +204,10 @@ async def test_options_and_new_device_key(
         result["flow_id"], {**options, CONF_REGENERATE_KEY: True}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert dict(config_entry.options) == options
+    assert dict(config_entry.options) == {
+        **options,
+        "storage": "home_assistant",
+        "mongodb_database": "spotify-db",
+        "mongodb_collection": "user",
+    }
     assert config_entry.data[CONF_DEVICE_KEY] != old_key

@@ -1,0 +1,186 @@
+"""Token storage in MongoDB (the old middleware's layout), against a real server over TCP."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any
+
+import pytest
+from custom_components.spotify_lcd.const import CONF_DEVICE_KEY
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+from pymongo import AsyncMongoClient
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
+
+from .conftest import CLIENT_ID, CLIENT_SECRET, DEVICE_KEY, TOKEN_URL
+
+BASE_OPTIONS = {
+    "rom": "A00",
+    "size": "16x2",
+    "japanese": "romaji",
+    "han_reading": "auto",
+    "poll_interval": 5,
+    "keyless": False,
+    "regenerate_key": False,
+}
+
+
+def mongo_options(uri: str, database: str) -> dict[str, Any]:
+    return {
+        **BASE_OPTIONS,
+        "storage": "mongodb",
+        "mongodb_uri": uri,
+        "mongodb_database": database,
+        "mongodb_collection": "user",
+    }
+
+
+@pytest.fixture
+def database() -> str:
+    return f"spotify-lcd-ha-{uuid.uuid4().hex[:10]}"
+
+
+@pytest.mark.usefixtures("socket_enabled")
+@pytest.mark.parametrize(
+    ("uri", "error"),
+    [
+        ("http://not-mongo", "invalid_mongodb_uri"),
+        ("mongodb://127.0.0.1:9/?serverSelectionTimeoutMS=300", "cannot_connect_mongodb"),
+    ],
+)
+async def test_options_refuse_a_mongodb_that_does_not_answer(
+    hass: HomeAssistant, config_entry: MockConfigEntry, uri: str, error: str
+) -> None:
+    config_entry.add_to_hass(hass)
+    result = await hass.config_entries.options.async_init(config_entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], mongo_options(uri, "x")
+    )
+    assert (result["type"], result["errors"]) == (FlowResultType.FORM, {"mongodb_uri": error})
+    assert dict(config_entry.options) == {}
+
+
+@pytest.mark.usefixtures("socket_enabled")
+async def test_options_accept_a_real_mongodb(
+    hass: HomeAssistant, config_entry: MockConfigEntry, mongodb_server: str, database: str
+) -> None:
+    config_entry.add_to_hass(hass)
+    result = await hass.config_entries.options.async_init(config_entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], mongo_options(mongodb_server, database)
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert config_entry.options["mongodb_uri"] == mongodb_server
+
+
+@pytest.mark.usefixtures("playing", "setup_credentials", "socket_enabled")
+async def test_tokens_are_shared_through_the_old_layout(
+    hass: HomeAssistant, config_entry: MockConfigEntry, mongodb_server: str, database: str
+) -> None:
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongodb_server)
+    collection = client[database]["user"]
+    # The standalone server rotated the token after HA stored its own.
+    await collection.insert_one(
+        {
+            "user": "livingroom",
+            "client_id": CLIENT_ID,
+            "client_secret": CLIENT_SECRET,
+            "access_token": "rotated-elsewhere",
+            "refresh_token": "refresh-elsewhere",
+            "token_expire": "01/01/2099, 00:00:00",
+            "expires_at": time.time() + 7200,
+            "device_key": DEVICE_KEY,
+            "version": 3,
+        }
+    )
+    config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        config_entry, options=mongo_options(mongodb_server, database)
+    )
+    await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    # HA adopted the newer token...
+    assert config_entry.data["token"]["access_token"] == "rotated-elsewhere"
+    assert config_entry.data[CONF_DEVICE_KEY] == DEVICE_KEY
+    # ...and the document keeps the legacy fields.
+    document = await collection.find_one({"user": "livingroom"}, {"_id": False})
+    assert document is not None
+    assert (document["access_token"], document["client_secret"]) == (
+        "rotated-elsewhere",
+        CLIENT_SECRET,
+    )
+    await hass.config_entries.async_unload(config_entry.entry_id)
+    await client.close()
+
+
+@pytest.mark.usefixtures("playing", "setup_credentials", "socket_enabled")
+async def test_tokens_are_published_for_a_new_document(
+    hass: HomeAssistant, config_entry: MockConfigEntry, mongodb_server: str, database: str
+) -> None:
+    config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        config_entry, options=mongo_options(mongodb_server, database)
+    )
+    await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongodb_server)
+    document = await client[database]["user"].find_one({"user": "livingroom"}, {"_id": False})
+    assert document is not None
+    assert (document["access_token"], document["refresh_token"], document["client_id"]) == (
+        "access-0",
+        "refresh-0",
+        CLIENT_ID,
+    )
+    assert document["device_key"] == DEVICE_KEY
+    await hass.config_entries.async_unload(config_entry.entry_id)
+    await client.close()
+
+
+@pytest.mark.usefixtures("playing", "setup_credentials", "socket_enabled")
+async def test_a_refreshed_token_reaches_mongodb(
+    hass: HomeAssistant,
+    config_entry: MockConfigEntry,
+    mongodb_server: str,
+    database: str,
+    aioclient_mock: AiohttpClientMocker,
+) -> None:
+    config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        config_entry, options=mongo_options(mongodb_server, database)
+    )
+    await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    aioclient_mock.post(
+        TOKEN_URL, json={"access_token": "access-9", "token_type": "Bearer", "expires_in": 3600}
+    )
+    hass.config_entries.async_update_entry(
+        config_entry,
+        data={**config_entry.data, "token": {**config_entry.data["token"], "expires_at": 0}},
+    )
+    await config_entry.runtime_data.coordinator.async_refresh()
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongodb_server)
+    document = await client[database]["user"].find_one({"user": "livingroom"}, {"_id": False})
+    assert document is not None
+    assert (document["access_token"], document["refresh_token"]) == ("access-9", "refresh-0")
+    await hass.config_entries.async_unload(config_entry.entry_id)
+    await client.close()
+
+
+@pytest.mark.usefixtures("playing", "setup_credentials", "socket_enabled")
+@pytest.mark.filterwarnings("ignore::ResourceWarning")
+async def test_mongodb_down_does_not_stop_the_display(
+    hass: HomeAssistant, config_entry: MockConfigEntry, caplog: pytest.LogCaptureFixture
+) -> None:
+    config_entry.add_to_hass(hass)
+    options = mongo_options(
+        "mongodb://127.0.0.1:9/?serverSelectionTimeoutMS=200&connectTimeoutMS=200", "x"
+    )
+    hass.config_entries.async_update_entry(config_entry, options=options)
+    await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert config_entry.state is ConfigEntryState.LOADED
+    assert "MongoDB token store unavailable" in caplog.text
+    await hass.config_entries.async_unload(config_entry.entry_id)
