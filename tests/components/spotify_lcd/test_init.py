@@ -218,3 +218,18 @@ async def test_unload(hass: HomeAssistant, set_up: SetUp) -> None:
     assert await hass.config_entries.async_unload(entry.entry_id)
     await hass.async_block_till_done()
     assert entry.state is ConfigEntryState.NOT_LOADED
+
+
+async def test_retry_after_sets_the_next_poll(
+    hass: HomeAssistant, set_up: SetUp, aioclient_mock: AiohttpClientMocker, playing: dict[str, Any]
+) -> None:
+    entry = await set_up()
+    coordinator = entry.runtime_data.coordinator
+    aioclient_mock.clear_requests()
+    aioclient_mock.get(PLAYER_URL, status=429, headers={"Retry-After": "42"})
+    await coordinator.async_refresh()
+    assert coordinator.update_interval == timedelta(seconds=42)
+    assert coordinator.snapshot().stale
+    state = hass.states.get(STATE)
+    assert state is not None
+    assert state.state == "unavailable"

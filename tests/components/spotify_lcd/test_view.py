@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from homeassistant.core import HomeAssistant
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
@@ -143,3 +144,27 @@ async def test_keyless_legacy_mode_from_loopback(
     client = await hass_client_no_auth()
     body = await (await client.post(URL, data={"uid": "livingroom"})).json()
     assert body["song_title"] == "Paparazzi"
+
+
+@pytest.mark.usefixtures("playing", "setup_credentials")
+async def test_one_view_serves_every_entry(
+    hass: HomeAssistant, config_entry: Any, hass_client_no_auth: ClientSessionGenerator
+) -> None:
+    second = MockConfigEntry(
+        domain=config_entry.domain,
+        unique_id="someone-else",
+        data={**config_entry.data, "uid": "kitchen", "device_key": "kitchen-key"},
+    )
+    for entry in (config_entry, second):
+        entry.add_to_hass(hass)
+        await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    client = await hass_client_no_auth()
+    for uid, key in (("livingroom", DEVICE_KEY), ("kitchen", "kitchen-key")):
+        body = await (await client.post(URL, data={"uid": uid, "key": key})).json()
+        assert body["song_title"] == "Paparazzi"
+    # Unloading one entry leaves the other served and the first a 404.
+    await hass.config_entries.async_unload(config_entry.entry_id)
+    response = await client.post(URL, data={"uid": "livingroom", "key": DEVICE_KEY})
+    assert response.status == 404
+    assert (await client.post(URL, data={"uid": "kitchen", "key": "kitchen-key"})).status == 200

@@ -1,0 +1,38 @@
+"""Entity registry entries and states, compared with reviewed snapshots (syrupy)."""
+
+from __future__ import annotations
+
+import pytest
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
+from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
+from syrupy.assertion import SnapshotAssertion
+from syrupy.filters import props
+
+from .conftest import SetUp
+
+
+@pytest.mark.freeze_time("2026-11-23 20:00:00+00:00")
+@pytest.mark.usefixtures("playing")
+async def test_entities(
+    hass: HomeAssistant,
+    set_up: SetUp,
+    entity_registry: er.EntityRegistry,
+    snapshot: SnapshotAssertion,
+) -> None:
+    snapshot = snapshot.use_extension(HomeAssistantSnapshotExtension)
+    entry = await set_up()
+    entries = er.async_entries_for_config_entry(entity_registry, entry.entry_id)
+    assert sorted(e.entity_id for e in entries) == [
+        "image.spotify_lcd_livingroom_lcd_preview",
+        "sensor.spotify_lcd_livingroom_now_playing",
+        "sensor.spotify_lcd_livingroom_playback_state",
+    ]
+    for entity_entry in entries:
+        assert entity_entry == snapshot(name=f"{entity_entry.entity_id}-entry")
+        state = hass.states.get(entity_entry.entity_id)
+        assert state is not None
+        # The image proxy's access token is random per run.
+        assert state == snapshot(
+            name=f"{entity_entry.entity_id}-state", exclude=props("access_token", "entity_picture")
+        )
