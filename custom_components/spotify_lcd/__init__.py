@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from aiohttp import ClientError, ClientResponseError
 from homeassistant.const import Platform
-from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.config_entry_oauth2_flow import (
@@ -53,19 +51,10 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:  # noqa:
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: SpotifyLCDConfigEntry) -> bool:
-    """Check the token, poll once, then add the entities."""
+    """Poll once (the coordinator checks the token and maps its errors), then add entities."""
     implementation = await async_get_config_entry_implementation(hass, entry)
     session = OAuth2Session(hass, entry, implementation)
-    try:
-        await session.async_ensure_token_valid()
-    except ClientResponseError as err:
-        if 400 <= err.status < 500:  # noqa: PLR2004 - Spotify refused the refresh token
-            raise ConfigEntryAuthFailed(
-                translation_domain=DOMAIN, translation_key="reauth_required"
-            ) from err
-        raise ConfigEntryNotReady(translation_domain=DOMAIN, translation_key="unavailable") from err
-    except ClientError as err:
-        raise ConfigEntryNotReady(translation_domain=DOMAIN, translation_key="unavailable") from err
+    # Before the first refresh: a token another writer rotated must win over refreshing ours.
     mirror = await _token_mirror(hass, entry, session)
     coordinator = SpotifyLCDCoordinator(
         hass, entry, session, SpotifyClient(async_get_clientsession(hass)), mirror
@@ -81,7 +70,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: SpotifyLCDConfigEntry) -
 async def _token_mirror(
     hass: HomeAssistant, entry: SpotifyLCDConfigEntry, session: OAuth2Session
 ) -> MongoTokenMirror | None:
-    """With MongoDB storage: adopt a newer token found there, then publish ours."""
+    """With MongoDB storage: adopt a newer token found there (ours is published on use)."""
     options = entry.options
     if options.get(CONF_STORAGE) != STORAGE_MONGODB:
         return None
@@ -100,7 +89,6 @@ async def _token_mirror(
     try:
         if newer := await mirror.adopt_newer(session.token):
             hass.config_entries.async_update_entry(entry, data={**entry.data, "token": newer})
-        await mirror.publish(session.token)
     except StoreError as err:
         LOGGER.warning("%s: MongoDB token store unavailable: %s", account.uid, err)
     return mirror

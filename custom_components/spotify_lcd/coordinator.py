@@ -107,7 +107,8 @@ class SpotifyLCDCoordinator(DataUpdateCoordinator[Snapshot]):
         self.client = client
         self.account = account_for(entry)
         self.mirror = mirror
-        self._published_token = str(session.token.get("access_token", ""))
+        # Nothing published yet: the first token in use is written to MongoDB.
+        self._published_token = ""
         self._settings = _settings_of(entry)
         self.status = AccountStatus.STARTING
         self._failures = 0
