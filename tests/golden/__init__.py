@@ -22,6 +22,12 @@ from spotifylcd.text import JapaneseMode, TextSettings
 
 HERE = Path(__file__).parent
 VECTORS = HERE / "screen.json"
+# The same vectors as plain text for the firmware's C++ host test (no JSON parser there):
+# name cols rows state title artist album progress duration stale bar icon mark
+# since_fetch_ms since_change_ms row... — strings as hex of their UTF-8 (what the ESP
+# receives), "-" when empty; rows as hex of the HD44780 bytes.
+TEXT_VECTORS = HERE / "screen_vectors.txt"
+_TEXT_FIELDS = ("title", "artist", "album")
 FIXTURE = HERE.parent / "fixtures" / "spotify" / "playback_state_track.json"
 TIMES = ((0, 0), (2500, 2500), (5200, 5200), (9100, 9100), (30_000, 12_000), (400_000, 400_000))
 
@@ -95,10 +101,39 @@ def build() -> list[dict[str, Any]]:
     return vectors
 
 
+def _utf8_hex(text: str) -> str:
+    return text.encode().hex() or "-"
+
+
+def as_text(vectors: list[dict[str, Any]]) -> str:
+    """The vectors in the line format the C++ test reads."""
+    lines = []
+    for vector in vectors:
+        payload = vector["payload"]
+        fields = [
+            vector["name"],
+            str(payload["cols"]),
+            str(payload["rows"]),
+            payload["state"],
+            *(_utf8_hex(payload[name]) for name in _TEXT_FIELDS),
+            str(payload["progress"]),
+            str(payload["duration"]),
+            str(int(payload["stale"])),
+            *(_utf8_hex(payload[name]) for name in ("bar", "icon", "mark")),
+            str(vector["since_fetch_ms"]),
+            str(vector["since_change_ms"]),
+            *vector["rows"],
+        ]
+        lines.append(" ".join(fields))
+    return "\n".join(lines) + "\n"
+
+
 def main() -> None:
-    """Rewrite screen.json (review the diff: it changes the firmware's contract)."""
-    VECTORS.write_text(json.dumps(build(), ensure_ascii=False, indent=1) + "\n")
-    sys.stdout.write(f"wrote {len(build())} vectors to {VECTORS}\n")
+    """Rewrite both vector files (review the diff: it changes the firmware's contract)."""
+    vectors = build()
+    VECTORS.write_text(json.dumps(vectors, ensure_ascii=False, indent=1) + "\n")
+    TEXT_VECTORS.write_text(as_text(vectors))
+    sys.stdout.write(f"wrote {len(vectors)} vectors to {VECTORS} and {TEXT_VECTORS}\n")
 
 
 if __name__ == "__main__":

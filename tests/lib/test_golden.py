@@ -10,12 +10,13 @@ import json
 
 from spotifylcd.hd44780.rom import Rom
 from spotifylcd.preview import readable_row
-from tests.golden import VECTORS, build
+from tests.golden import TEXT_VECTORS, VECTORS, as_text, build
 
 
 def test_vectors_match_the_renderer() -> None:
     stored = json.loads(VECTORS.read_text())
     assert stored == build()
+    assert TEXT_VECTORS.read_text() == as_text(stored)
 
 
 def test_vectors_cover_every_screen_and_rom() -> None:

@@ -1,0 +1,100 @@
+// Host test of spotify_lcd.h: the golden vectors the Python renderer also passes, plus the
+// decoding helpers. Build: g++ -std=c++17 -Wall -Wextra -Werror -I esphome/spotify_lcd ...
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "spotify_lcd.h"
+
+namespace {
+
+int passed = 0, failed = 0;
+
+void check(bool ok, const std::string &what) {
+  if (ok) {
+    passed++;
+  } else {
+    failed++;
+    std::printf("FAIL %s\n", what.c_str());
+  }
+}
+
+std::string from_hex(const std::string &hex) {
+  if (hex == "-") return "";
+  std::string out;
+  for (size_t i = 0; i + 1 < hex.size(); i += 2) out.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+  return out;
+}
+
+std::string to_hex(const std::string &bytes) {
+  static const char digits[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : bytes) {
+    out.push_back(digits[c >> 4]);
+    out.push_back(digits[c & 15]);
+  }
+  return out;
+}
+
+void golden_vectors(const char *path) {
+  std::ifstream file(path);
+  check(file.good(), std::string("open ") + path);
+  std::string line;
+  int vectors = 0;
+  while (std::getline(file, line)) {
+    std::istringstream in(line);
+    std::string name, state, title, artist, album, bar, icon, mark;
+    int64_t progress, duration;
+    int stale;
+    uint64_t since_fetch, since_change;
+    spotify_lcd::Screen screen;
+    in >> name >> screen.cols >> screen.rows >> state >> title >> artist >> album >> progress >> duration >>
+        stale >> bar >> icon >> mark >> since_fetch >> since_change;
+    screen.state = state;
+    screen.title = spotify_lcd::decode_device_string(from_hex(title));
+    screen.artist = spotify_lcd::decode_device_string(from_hex(artist));
+    screen.album = spotify_lcd::decode_device_string(from_hex(album));
+    screen.bar = spotify_lcd::decode_device_string(from_hex(bar));
+    screen.icon = spotify_lcd::decode_device_string(from_hex(icon));
+    screen.mark = spotify_lcd::decode_device_string(from_hex(mark));
+    screen.progress = progress;
+    screen.duration = duration;
+    screen.stale = stale != 0;
+    const auto rows = spotify_lcd::render(screen, since_fetch, since_change);
+    std::vector<std::string> expected;
+    for (std::string row; in >> row;) expected.push_back(row);
+    check(rows.size() == expected.size(), name + " row count");
+    for (size_t i = 0; i < rows.size() && i < expected.size(); i++) {
+      check(to_hex(rows[i]) == expected[i], name + " t=" + std::to_string(since_fetch) + " row " + std::to_string(i) +
+                                                ": got " + to_hex(rows[i]) + " want " + expected[i]);
+    }
+    vectors++;
+  }
+  check(vectors >= 40, "at least 40 golden vectors");
+}
+
+void helpers() {
+  // U+00FF (ÿ, the A00 full block) arrives as C3 BF; CGRAM 0 as U+0008.
+  check(spotify_lcd::decode_device_string("\xc3\xbf\x08" "A") == std::string("\xff\x08" "A"), "decode 2-byte and ASCII");
+  check(spotify_lcd::decode_device_string("\xe3\x81\x82") == " ", "a code point above U+00FF becomes a space");
+  check(spotify_lcd::decode_device_string("\xc3") == " ", "a truncated sequence becomes a space");
+  uint8_t rows[8];
+  check(spotify_lcd::parse_glyph_hex("0010181c1e1c1810", rows) && rows[1] == 0x10 && rows[4] == 0x1e, "parse play glyph");
+  check(!spotify_lcd::parse_glyph_hex("0010181c1e1c18", rows), "short glyph refused");
+  check(!spotify_lcd::parse_glyph_hex("ff10181c1e1c1810", rows), "row over 5 bits refused");
+  check(!spotify_lcd::parse_glyph_hex("zz10181c1e1c1810", rows), "non-hex refused");
+  check(spotify_lcd::clock_text(3723000) == "1:02:03", "clock with hours");
+  check(spotify_lcd::marquee("abcdefg", 4, 2350) == "bcde", "marquee step");
+  check(spotify_lcd::progress_bar(30000, 100000, 4, "12345") == "51  ", "progress bar");
+}
+
+}  // namespace
+
+int main(int argc, char **argv) {
+  helpers();
+  golden_vectors(argc > 1 ? argv[1] : "tests/golden/screen_vectors.txt");
+  std::printf("%d passed, %d failed\n", passed, failed);
+  return failed == 0 ? 0 : 1;
+}
