@@ -163,4 +163,65 @@ inline std::vector<std::string> render(const Screen &screen, uint64_t since_fetc
   return rows;
 }
 
+// The firmware's state between polls: the last payload, its clocks, and what to show when
+// Wi-Fi or the server is gone. Pure (no ESPHome types), so the host tests cover it too.
+struct Firmware {
+  Screen screen;
+  std::vector<std::string> glyphs;  // hex, as sent; loaded into CGRAM when they change
+  bool has_payload = false;
+  bool glyphs_changed = false;
+  uint64_t fetched_at = 0, changed_at = 0, last_ok = 0, next_poll_at = 0, idle_since = 0;
+  uint64_t stale_after_ms = 15000;     // no answer for this long: mark the screen stale
+  uint64_t give_up_after_ms = 120000;  // ...and after this long, say the server is gone
+
+  void accept(const Screen &next, const std::vector<std::string> &next_glyphs, uint64_t next_poll_ms,
+              uint64_t now, uint64_t min_poll_ms, uint64_t max_poll_ms) {
+    if (!has_payload || next.title != screen.title || next.artist != screen.artist ||
+        next.album != screen.album || next.state != screen.state)
+      changed_at = now;
+    const bool idle = next.state != "playing";
+    if (!idle || !has_payload || screen.state == "playing") idle_since = now;
+    if (next_glyphs != glyphs) {
+      glyphs = next_glyphs;
+      glyphs_changed = true;
+    }
+    screen = next;
+    has_payload = true;
+    fetched_at = last_ok = now;
+    if (next_poll_ms < min_poll_ms) next_poll_ms = min_poll_ms;
+    if (next_poll_ms > max_poll_ms) next_poll_ms = max_poll_ms;
+    next_poll_at = now + next_poll_ms;
+  }
+
+  void failed(uint64_t now, uint64_t retry_ms) { next_poll_at = now + retry_ms; }
+
+  bool poll_due(uint64_t now) const { return now >= next_poll_at; }
+
+  // Nothing playing for `timeout_ms` (0 = never): the backlight may go off.
+  bool backlight_wanted(uint64_t now, uint64_t timeout_ms) const {
+    return timeout_ms == 0 || !has_payload || screen.state == "playing" || now - idle_since < timeout_ms;
+  }
+
+  std::vector<std::string> message(const std::string &first, const std::string &second) const {
+    Screen text;
+    text.cols = screen.cols;
+    text.rows = screen.rows;
+    text.title = first;
+    text.artist = second;
+    return render(text, 0, 0);
+  }
+
+  std::vector<std::string> frame(uint64_t now, bool network_up) const {
+    if (!network_up) return message("Connecting WiFi", "");
+    if (!has_payload) return message(now < give_up_after_ms ? "Connecting..." : "Server", "unreachable");
+    if (now - last_ok > give_up_after_ms) return message("Server", "unreachable");
+    Screen shown = screen;
+    if (now - last_ok > stale_after_ms && !shown.stale) {
+      shown.stale = true;
+      shown.mark = "!";
+    }
+    return render(shown, now - fetched_at, now - changed_at);
+  }
+};
+
 }  // namespace spotify_lcd

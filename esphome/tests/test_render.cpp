@@ -90,10 +90,49 @@ void helpers() {
   check(spotify_lcd::progress_bar(30000, 100000, 4, "12345") == "51  ", "progress bar");
 }
 
+void firmware_states() {
+  spotify_lcd::Firmware firmware;
+  firmware.screen.cols = 16;
+  firmware.screen.rows = 2;
+  check(firmware.frame(0, false)[0] == "Connecting WiFi ", "no Wi-Fi screen");
+  check(firmware.frame(1000, true)[0] == "Connecting...   ", "first poll pending");
+  check(firmware.poll_due(0), "first poll due at once");
+  spotify_lcd::Screen track;
+  track.cols = 16;
+  track.rows = 2;
+  track.state = "playing";
+  track.title = "Paparazzi";
+  track.artist = "Lady Gaga";
+  track.progress = 1000;
+  track.duration = 100000;
+  track.bar = "\x08\x09\x0a\x0b\xff";
+  track.icon = "\x0c";
+  firmware.accept(track, {"0010101010101000"}, 99000, 5000, 1000, 30000);
+  check(firmware.glyphs_changed, "new glyphs flagged for loading");
+  check(firmware.next_poll_at == 35000, "next-poll hint clamped to the maximum");
+  check(firmware.frame(5000, true)[0] == "Paparazzi       ", "track shown");
+  check(firmware.frame(5000 + 16000, true)[0] == "Paparazzi      !", "stale marker after 15 s without an answer");
+  check(firmware.frame(5000 + 121000, true)[1] == "unreachable     ", "gives up after two minutes");
+  firmware.glyphs_changed = false;
+  firmware.accept(track, {"0010101010101000"}, 10, 9000, 1000, 30000);
+  check(!firmware.glyphs_changed, "same glyphs are not reloaded");
+  check(firmware.next_poll_at == 10000, "next-poll hint clamped to the minimum");
+  check(firmware.changed_at == 5000, "same item keeps its marquee clock");
+  spotify_lcd::Screen idle = track;
+  idle.state = "idle";
+  idle.title = "Nothing playing";
+  firmware.accept(idle, {}, 30000, 10000, 1000, 30000);
+  check(firmware.changed_at == 10000, "a new item restarts the marquee clock");
+  check(firmware.backlight_wanted(10000 + 59000, 60000), "backlight on within the idle timeout");
+  check(!firmware.backlight_wanted(10000 + 61000, 60000), "backlight off after the idle timeout");
+  check(firmware.backlight_wanted(10000 + 61000, 0), "timeout 0 keeps the backlight on");
+}
+
 }  // namespace
 
 int main(int argc, char **argv) {
   helpers();
+  firmware_states();
   golden_vectors(argc > 1 ? argv[1] : "tests/golden/screen_vectors.txt");
   std::printf("%d passed, %d failed\n", passed, failed);
   return failed == 0 ? 0 : 1;
