@@ -49,4 +49,17 @@ if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$WANT" ]; then
         || { echo "spotify-lcd: dependency installation failed" >&2; exit 1; }
     echo "$WANT" > "$STAMP"
 fi
+# ESPHome, for `esphome config` of the firmware YAML, in a venv of its own (its pins
+# conflict with Home Assistant's test stack).
+ESPHOME_VENV="$ROOT/.venv-esphome"
+ESPHOME_WANT="$(sha256sum "$ROOT/requirements/esphome-lock.txt" | cut -d' ' -f1)"
+if [ ! -f "$ESPHOME_VENV/.bootstrap-stamp" ] || [ "$(cat "$ESPHOME_VENV/.bootstrap-stamp")" != "$ESPHOME_WANT" ]; then
+    echo "==> installing ESPHome into $ESPHOME_VENV" >&2
+    rm -rf "$ESPHOME_VENV"
+    "$VENV/bin/python" -m venv "$ESPHOME_VENV"
+    "$ESPHOME_VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
+        -r "$ROOT/requirements/esphome-lock.txt" \
+        || { echo "spotify-lcd: ESPHome installation failed" >&2; exit 1; }
+    echo "$ESPHOME_WANT" > "$ESPHOME_VENV/.bootstrap-stamp"
+fi
 export PATH="$VENV/bin:$PATH"
