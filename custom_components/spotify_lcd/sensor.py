@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from typing import TYPE_CHECKING, Any, Final
 
 from homeassistant.components.sensor import SensorDeviceClass, SensorEntity
@@ -116,6 +117,8 @@ class NowPlayingSensor(SpotifyLCDEntity, SensorEntity):
         # Rendered with the clock stopped, so the lines change with the item, not each poll.
         frozen = dataclasses.replace(playback, is_playing=False)
         payload = v2_payload(Snapshot(AccountStatus.OK, frozen), frozen.fetched_at, settings)
+        # For ESPHome's native-API variant: the v2 payload as of this item, progress at fetch.
+        live = v2_payload(Snapshot(AccountStatus.OK, playback), playback.fetched_at, settings)
         return {
             "artists": list(playback.artists),
             "album": playback.album,
@@ -125,6 +128,7 @@ class NowPlayingSensor(SpotifyLCDEntity, SensorEntity):
             "position": self._position_ms / 1000,
             "position_updated_at": self._position_updated_at,
             "lcd_lines": [readable_row(row, Rom(settings.rom)) for row in render(payload, 0, 0)],
+            "lcd_payload": json.dumps(live, separators=(",", ":"), ensure_ascii=False),
         }
 
     @property

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -233,3 +234,18 @@ async def test_retry_after_sets_the_next_poll(
     state = hass.states.get(STATE)
     assert state is not None
     assert state.state == "unavailable"
+
+
+@pytest.mark.usefixtures("playing")
+async def test_lcd_payload_attribute_is_the_v2_payload(hass: HomeAssistant, set_up: SetUp) -> None:
+    await set_up()
+    state = hass.states.get(NOW_PLAYING)
+    assert state is not None
+    payload = json.loads(state.attributes["lcd_payload"])
+    assert (payload["v"], payload["state"], payload["title"], payload["rom"]) == (
+        2,
+        "playing",
+        "Paparazzi",
+        "A00",
+    )
+    assert payload["progress"] == 160210
