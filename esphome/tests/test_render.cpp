@@ -1,5 +1,5 @@
 // Host test of spotify_lcd.h: the golden vectors the Python renderer also passes, plus the
-// decoding helpers. Build: g++ -std=c++17 -Wall -Wextra -Werror -I esphome/spotify_lcd ...
+// decoding helpers. Build: see scripts/test (-I esphome/components/spotify_lcd).
 #include <cstdio>
 #include <fstream>
 #include <sstream>
