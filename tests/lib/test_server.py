@@ -20,6 +20,7 @@ from spotifylcd.spotify import SpotifyClient, SpotifyEndpoints
 from spotifylcd.status import AccountStatus
 from spotifylcd.store import FileTokenStore, MongoTokenStore, TokenStore
 from tests.fake_spotify import FakeSpotify, Reply
+from tests.lib.test_payload_v1 import V1_KEYS
 
 type Fake = tuple[FakeSpotify, SpotifyEndpoints]
 type ClientFactory = Callable[
@@ -78,17 +79,7 @@ async def get(client: Client, **fields: str) -> tuple[int, Any]:
 async def test_get_answers_the_legacy_json(client: Client, fake_spotify: Fake) -> None:
     status, body = await get(client, uid="livingroom", key=KEY)
     assert status == 200
-    assert list(body) == [
-        "api_response",
-        "song_title",
-        "artist_string",
-        "artist_full",
-        "device_name",
-        "status",
-        "timer",
-        "duration",
-        "current",
-    ]
+    assert list(body) == V1_KEYS
     assert (body["api_response"], body["song_title"], body["artist_string"]) == (
         200,
         "Paparazzi",
