@@ -18,6 +18,7 @@ import aiohttp
 from aiohttp import web
 
 from . import __version__
+from .admin import create_admin_app
 from .exceptions import AccountNotFoundError, SpotifyLCDError
 from .hd44780.rom import Rom
 from .link import DEFAULT_REDIRECT_PORT, LinkOptions, PasteFlow, save_linked_account
@@ -64,6 +65,22 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         default=DEFAULT_JITTER,
         help="random extra delay per poll, as a fraction of it (spreads many accounts out)",
+    )
+
+    serve.add_argument(
+        "--admin-port", type=int, help="also serve the admin UI (device keys, linking) here"
+    )
+    serve.add_argument(
+        "--admin-trust",
+        action="append",
+        default=[],
+        metavar="ADDRESS",
+        help="address allowed to use the admin UI (the add-on passes HA's ingress gateway)",
+    )
+    serve.add_argument(
+        "--keyless-links",
+        action="store_true",
+        help="accounts linked in the admin UI use legacy keyless mode",
     )
 
     link = commands.add_parser("link", help="link a Spotify account (headless)")
@@ -160,8 +177,25 @@ async def serve(args: argparse.Namespace) -> None:
         await registry.start()
         runner = web.AppRunner(create_app(registry), access_log=None)
         await runner.setup()
+        runners = [runner]
         try:
             await web.TCPSite(runner, args.host, args.port).start()
+            if args.admin_port:
+                if not args.admin_trust:
+                    msg = "--admin-port needs at least one --admin-trust address"
+                    raise SpotifyLCDError(msg)
+                admin = web.AppRunner(
+                    create_admin_app(
+                        registry,
+                        args.admin_trust,
+                        keyless_links=args.keyless_links,
+                        clock=time.monotonic,
+                    ),
+                    access_log=None,
+                )
+                await admin.setup()
+                runners.append(admin)
+                await web.TCPSite(admin, args.host, args.admin_port).start()
             _LOGGER.info(
                 "serving %d account(s) on http://%s:%d/ (POST /get)",
                 len(registry.runtimes()),
@@ -170,7 +204,8 @@ async def serve(args: argparse.Namespace) -> None:
             )
             await _wait_for_signal()
         finally:
-            await runner.cleanup()
+            for started in runners:
+                await started.cleanup()
             await registry.stop()
             await store.close()
 
