@@ -86,6 +86,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with open(path, encoding="utf-8") as file:  # noqa: PTH123 - one small read
             options = AddonOptions.parse(json.load(file))
+    except FileNotFoundError:
+        # Plain `docker run` has no Supervisor writing options: run with the defaults.
+        sys.stderr.write(f"spotify-lcd add-on: no {path}; using the default options\n")
+        options = AddonOptions.parse({})
     except (OSError, ValueError) as err:
         sys.stderr.write(f"spotify-lcd add-on: cannot start: {err}\n")
         return 2

@@ -35,7 +35,11 @@ def test_config_validates_against_the_linter_schema() -> None:
 
 def test_no_key_is_set_to_its_default() -> None:
     properties = json.loads(SCHEMA.read_text())["properties"]
-    defaults = [key for key, value in addon_config().items() if properties.get(key, {}).get("default", object()) == value]
+    defaults = [
+        key
+        for key, value in addon_config().items()
+        if properties.get(key, {}).get("default", object()) == value
+    ]
     assert defaults == []
 
 
@@ -52,7 +56,14 @@ def test_config_is_what_the_issue_asks_for() -> None:
     assert f"SPOTIFY_LCD_VERSION={__version__}" in (ADDON / "Dockerfile").read_text()
     assert "HEALTHCHECK" in (ADDON / "Dockerfile").read_text()
     assert "ARG BUILD_FROM=" in (ADDON / "Dockerfile").read_text()
-    for name in ("DOCS.md", "CHANGELOG.md", "icon.png", "logo.png", "apparmor.txt", "translations/en.yaml"):
+    for name in (
+        "DOCS.md",
+        "CHANGELOG.md",
+        "icon.png",
+        "logo.png",
+        "apparmor.txt",
+        "translations/en.yaml",
+    ):
         assert (ADDON / name).is_file(), name
     translations = yaml.safe_load((ADDON / "translations" / "en.yaml").read_text())
     assert set(translations["configuration"]) == set(config["options"])
@@ -61,13 +72,30 @@ def test_config_is_what_the_issue_asks_for() -> None:
 @pytest.mark.parametrize(
     ("options", "argv_part"),
     [
-        ({"mongodb_uri": "", "poll_interval": 5, "log_level": "info", "legacy_keyless": False}, ["--store", "/data"]),
-        ({"mongodb_uri": "mongodb://db:27017", "poll_interval": 10, "log_level": "debug", "legacy_keyless": True}, ["--store", "mongodb://db:27017"]),
+        (
+            {"mongodb_uri": "", "poll_interval": 5, "log_level": "info", "legacy_keyless": False},
+            ["--store", "/data"],
+        ),
+        (
+            {
+                "mongodb_uri": "mongodb://db:27017",
+                "poll_interval": 10,
+                "log_level": "debug",
+                "legacy_keyless": True,
+            },
+            ["--store", "mongodb://db:27017"],
+        ),
     ],
 )
 def test_options_become_serve_arguments(options: dict[str, Any], argv_part: list[str]) -> None:
-    argv = AddonOptions.parse(options).serve_argv(data_dir="/data", port=5000, admin_port=8099, trust="172.30.32.2")
-    assert argv[:3] == ["--log-level", "DEBUG" if options["log_level"] == "debug" else "INFO", "serve"]
+    argv = AddonOptions.parse(options).serve_argv(
+        data_dir="/data", port=5000, admin_port=8099, trust="172.30.32.2"
+    )
+    assert argv[:3] == [
+        "--log-level",
+        "DEBUG" if options["log_level"] == "debug" else "INFO",
+        "serve",
+    ]
     joined = " ".join(argv)
     assert " ".join(argv_part) in joined
     assert "--port 5000" in joined
@@ -92,9 +120,13 @@ def test_bad_options_are_named(options: object, message: str) -> None:
         AddonOptions.parse(options)
 
 
-async def run_script(tmp_path: Path, options: object) -> tuple[asyncio.subprocess.Process, dict[str, str]]:
+async def run_script(
+    tmp_path: Path, options: object | None
+) -> tuple[asyncio.subprocess.Process, dict[str, str]]:
+    """Run the s6 `run` script; `options` None means no options file at all."""
     options_file = tmp_path / "options.json"
-    options_file.write_text(json.dumps(options))
+    if options is not None:
+        options_file.write_text(json.dumps(options))
     env = {
         **os.environ,
         # `python3` in the image is the one with spotify-lcd installed; here, this venv's.
@@ -135,3 +167,13 @@ async def test_bad_options_stop_the_start_script_with_a_clear_line(tmp_path: Pat
     _, err = await process.communicate()
     assert process.returncode == 2
     assert err.decode().startswith("spotify-lcd add-on: cannot start: poll_interval must be")
+
+
+async def test_without_an_options_file_the_defaults_apply(tmp_path: Path) -> None:
+    process, env = await run_script(tmp_path, None)
+    try:
+        await wait_healthy(f"http://127.0.0.1:{env['SPOTIFY_LCD_PORT']}")
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, err = await process.communicate()
+    assert "using the default options" in err.decode()
