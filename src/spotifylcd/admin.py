@@ -31,6 +31,11 @@ TRUSTED_KEY: Final = web.AppKey("trusted", frozenset[str])
 FLOWS_KEY: Final = web.AppKey("flows", dict[str, tuple[PasteFlow, LinkOptions]])
 KEYLESS_KEY: Final = web.AppKey("keyless", bool)
 BACK: Final = '<a href=".">Back</a>'
+# Redraw the LCD pictures every 2 s, so they follow the displays.
+LIVE_PREVIEWS: Final = (
+    "setInterval(()=>document.querySelectorAll('img.lcd').forEach("
+    "i=>{i.src=i.src.split('?')[0]+'?t='+Date.now()}),2000)"
+)
 BACK_UP: Final = '<a href="../">Back</a>'
 
 type Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -69,7 +74,7 @@ async def handle_index(request: web.Request) -> web.Response:
         rows.append(
             f"<tr><td>{uid}</td><td>{html.escape(runtime.poller.snapshot.status)}</td>"
             f"<td>{html.escape(playing)}</td><td><code>{html.escape(key)}</code></td>"
-            f'<td><img alt="LCD of {uid}" src="preview/{uid}.png"></td></tr>'
+            f'<td><img class="lcd" alt="LCD of {uid}" src="preview/{uid}.png"></td></tr>'
         )
     table = "".join(rows) or '<tr><td colspan="5">No account linked yet.</td></tr>'
     return _page(
@@ -85,7 +90,8 @@ async def handle_index(request: web.Request) -> web.Response:
         '<label>Display uid <input name="uid" required maxlength="64"></label><br>'
         '<label>Client id <input name="client_id" required></label><br>'
         '<label>Client secret <input name="client_secret" type="password" required></label><br>'
-        '<button type="submit">Continue to Spotify</button></form>',
+        '<button type="submit">Continue to Spotify</button></form>'
+        f"<script>{LIVE_PREVIEWS}</script>",
     )
 
 
