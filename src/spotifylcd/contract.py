@@ -90,12 +90,17 @@ async def read_get_request(request: web.Request) -> GetRequest:
         raise RequestError(400, "invalid_rom", "rom must be A00, A02 or ascii") from err
     if size and size not in SIZES:
         raise RequestError(400, "invalid_size", f"size must be one of {', '.join(SIZES)}")
+    return GetRequest(requested_uid(fields), fields.get("key"), version, parsed_rom, size or None)
+
+
+def requested_uid(fields: dict[str, str]) -> str:
+    """The `uid` field, checked; raises 400 as `RequestError`."""
     uid = fields.get("uid", "").strip()
     if not uid:
         raise RequestError(400, "missing_uid", "the uid field is required")
     if len(uid) > MAX_UID_LENGTH or not uid.isprintable():
         raise RequestError(400, "invalid_uid", "uid must be printable and at most 64 characters")
-    return GetRequest(uid, fields.get("key"), version, parsed_rom, size or None)
+    return uid
 
 
 def unknown_uid(uid: str) -> RequestError:

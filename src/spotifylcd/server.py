@@ -21,6 +21,7 @@ from .contract import (
     get_body,
     read_fields,
     read_get_request,
+    requested_uid,
     unknown_uid,
 )
 from .exceptions import SpotifyLCDError
@@ -79,10 +80,7 @@ async def handle_get(request: web.Request) -> web.Response:
 async def handle_refresh(request: web.Request) -> web.Response:
     """`POST /refresh`: force a token refresh for the account, then poll again at once."""
     fields = await read_fields(request)
-    uid = fields.get("uid", "").strip()
-    if not uid:
-        raise RequestError(400, "missing_uid", "the uid field is required")
-    runtime = _runtime(request, uid, fields.get("key"))
+    runtime = _runtime(request, requested_uid(fields), fields.get("key"))
     refreshed = False
     if isinstance(runtime.source, SpotifyAccountSource):
         try:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -13,13 +13,12 @@ from aiohttp.test_utils import TestClient
 from spotifylcd.access import BadKeyThrottle
 from spotifylcd.account import Account
 from spotifylcd.contract import MAX_BODY_BYTES
-from spotifylcd.poller import PollPolicy
 from spotifylcd.registry import AccountRegistry
 from spotifylcd.server import create_app
 from spotifylcd.spotify import SpotifyClient, SpotifyEndpoints
-from spotifylcd.status import AccountStatus
-from spotifylcd.store import FileTokenStore, MongoTokenStore, TokenStore
+from spotifylcd.store import FileTokenStore, MongoTokenStore
 from tests.fake_spotify import FakeSpotify, Reply
+from tests.lib.conftest import SLOW, make_registry, settled
 from tests.lib.test_payload_v1 import V1_KEYS
 
 type Fake = tuple[FakeSpotify, SpotifyEndpoints]
@@ -29,41 +28,6 @@ type ClientFactory = Callable[
 type Client = TestClient[web.Request, web.Application]
 
 KEY = "k3y-livingroom"
-SLOW = PollPolicy(playing_interval=60.0, paused_interval=60.0, idle_interval=60.0, jitter=0.0)
-
-
-async def settled(registry: AccountRegistry) -> None:
-    """Wait for every priming poll (bounded, not timed)."""
-    async with asyncio.timeout(5):
-        while any(
-            rt.poller.snapshot.status is AccountStatus.STARTING for rt in registry.runtimes()
-        ):
-            await asyncio.sleep(0.005)
-
-
-async def make_registry(
-    store: TokenStore, client: SpotifyClient, *, demo: bool = False
-) -> AccountRegistry:
-    registry = AccountRegistry(store, client, SLOW, demo=demo)
-    await registry.start()
-    await settled(registry)
-    return registry
-
-
-@pytest.fixture
-async def registry(
-    file_store: FileTokenStore,
-    spotify_client: SpotifyClient,
-    linked_account: Account,
-    fake_spotify: Fake,
-    track_state: dict[str, Any],
-) -> AsyncIterator[AccountRegistry]:
-    fake_spotify[0].player_default = Reply(200, track_state)
-    await file_store.put(linked_account)
-    await file_store.put(linked_account.with_changes(uid="legacy", device_key=None, keyless=True))
-    registry = await make_registry(file_store, spotify_client, demo=True)
-    yield registry
-    await registry.stop()
 
 
 @pytest.fixture
@@ -167,6 +131,7 @@ LONG = "x" * (MAX_BODY_BYTES + 10)
             "unsupported_media_type",
         ),
         ("POST", "/refresh", {"data": {"uid": "livingroom", "key": "nope"}}, 403, "wrong_key"),
+        ("POST", "/refresh", {"data": {"uid": "u" * 65}}, 400, "invalid_uid"),
     ],
 )
 async def test_bad_requests_get_clear_json_errors(
