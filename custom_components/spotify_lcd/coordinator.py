@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass
 from datetime import timedelta
@@ -21,6 +22,7 @@ from spotifylcd.exceptions import (
     SpotifyRateLimitedError,
     StoreError,
 )
+from spotifylcd.payload import v2_payload
 from spotifylcd.poller import PollPolicy
 from spotifylcd.status import AccountStatus, Snapshot
 
@@ -44,6 +46,7 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.config_entry_oauth2_flow import OAuth2Session
 
+    from spotifylcd.arduinojson import Json
     from spotifylcd.playback import Playback
     from spotifylcd.spotify import SpotifyClient
 
@@ -198,6 +201,17 @@ class SpotifyLCDCoordinator(DataUpdateCoordinator[Snapshot]):
         self.status = status
         self.update_interval = timedelta(
             seconds=self.policy.delay_after_error(error, self._failures)
+        )
+
+    def still_payload(
+        self, playback: Playback | None, status: AccountStatus = AccountStatus.OK
+    ) -> dict[str, Json]:
+        """The v2 payload drawn with the clock stopped, so it changes per item, not per poll."""
+        frozen = dataclasses.replace(playback, is_playing=False) if playback else None
+        return v2_payload(
+            Snapshot(status, frozen),
+            frozen.fetched_at if frozen else 0.0,
+            self.account.display_settings(),
         )
 
     def snapshot(self) -> Snapshot:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import io
 from typing import TYPE_CHECKING
 
@@ -10,9 +9,7 @@ from homeassistant.components.image import ImageEntity
 from homeassistant.core import callback
 from homeassistant.util import dt as dt_util
 
-from spotifylcd.payload import v2_payload
 from spotifylcd.preview import render_png
-from spotifylcd.status import Snapshot
 
 from .entity import SpotifyLCDEntity
 
@@ -61,15 +58,8 @@ class LcdPreviewImage(SpotifyLCDEntity, ImageEntity):
         if key == self._key:
             return
         self._key = key
-        # Drawn with the clock stopped: a new picture per item, not per poll.
-        frozen = dataclasses.replace(playback, is_playing=False) if playback else None
-        payload = v2_payload(
-            Snapshot(snapshot.status, frozen),
-            frozen.fetched_at if frozen else 0.0,
-            self.coordinator.account.display_settings(),
-        )
         buffer = io.BytesIO()
-        render_png(payload, buffer)
+        render_png(self.coordinator.still_payload(playback, snapshot.status), buffer)
         self._png = buffer.getvalue()
         self._attr_image_last_updated = dt_util.utcnow()
 

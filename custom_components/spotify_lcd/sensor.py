@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from typing import TYPE_CHECKING, Any, Final
 
@@ -114,9 +113,7 @@ class NowPlayingSensor(SpotifyLCDEntity, SensorEntity):
 
     def _attributes_for(self, playback: Playback) -> dict[str, Any]:
         settings = self.coordinator.account.display_settings()
-        # Rendered with the clock stopped, so the lines change with the item, not each poll.
-        frozen = dataclasses.replace(playback, is_playing=False)
-        payload = v2_payload(Snapshot(AccountStatus.OK, frozen), frozen.fetched_at, settings)
+        payload = self.coordinator.still_payload(playback)
         # For ESPHome's native-API variant: the v2 payload as of this item, progress at fetch.
         live = v2_payload(Snapshot(AccountStatus.OK, playback), playback.fetched_at, settings)
         return {
