@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import gc
 import json
@@ -17,9 +18,12 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from spotifylcd.account import Account
+from spotifylcd.poller import PollPolicy
+from spotifylcd.registry import AccountRegistry
 from spotifylcd.spotify import SpotifyClient, SpotifyEndpoints
-from spotifylcd.store import FileTokenStore
-from tests.fake_spotify import CLIENT_ID, CLIENT_SECRET, FakeSpotify
+from spotifylcd.status import AccountStatus
+from spotifylcd.store import FileTokenStore, TokenStore
+from tests.fake_spotify import CLIENT_ID, CLIENT_SECRET, FakeSpotify, Reply
 from tests.mongodb import mongodb_server  # noqa: F401 - a fixture
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "spotify"
@@ -150,3 +154,41 @@ def abandoned_mongodb_sockets() -> Iterator[None]:
 def mongodb_database() -> str:
     """A database name of this test's own, so tests never see each other's documents."""
     return f"spotify-lcd-test-{uuid.uuid4().hex[:12]}"
+
+
+# Every poll interval a minute: tests poll explicitly; the loops stay out of the way.
+SLOW = PollPolicy(playing_interval=60.0, paused_interval=60.0, idle_interval=60.0, jitter=0.0)
+
+
+async def settled(registry: AccountRegistry) -> None:
+    """Wait for every priming poll (bounded, not timed)."""
+    async with asyncio.timeout(5):
+        while any(
+            rt.poller.snapshot.status is AccountStatus.STARTING for rt in registry.runtimes()
+        ):
+            await asyncio.sleep(0.005)
+
+
+async def make_registry(
+    store: TokenStore, client: SpotifyClient, *, demo: bool = False
+) -> AccountRegistry:
+    registry = AccountRegistry(store, client, SLOW, demo=demo)
+    await registry.start()
+    await settled(registry)
+    return registry
+
+
+@pytest.fixture
+async def registry(
+    file_store: FileTokenStore,
+    spotify_client: SpotifyClient,
+    linked_account: Account,
+    fake_spotify: tuple[FakeSpotify, SpotifyEndpoints],
+    track_state: dict[str, Any],
+) -> AsyncIterator[AccountRegistry]:
+    fake_spotify[0].player_default = Reply(200, track_state)
+    await file_store.put(linked_account)
+    await file_store.put(linked_account.with_changes(uid="legacy", device_key=None, keyless=True))
+    registry = await make_registry(file_store, spotify_client, demo=True)
+    yield registry
+    await registry.stop()

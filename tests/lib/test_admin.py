@@ -5,9 +5,8 @@ from __future__ import annotations
 import io
 import re
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from html import unescape
-from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -15,33 +14,14 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient
 from PIL import Image
 
-from spotifylcd.account import Account
 from spotifylcd.admin import create_admin_app
-from spotifylcd.poller import PollPolicy
 from spotifylcd.registry import AccountRegistry
-from spotifylcd.spotify import SpotifyClient, SpotifyEndpoints
-from spotifylcd.store import FileTokenStore
-from tests.fake_spotify import CLIENT_ID, CLIENT_SECRET, FakeSpotify, Reply
+from spotifylcd.spotify import SpotifyEndpoints
+from tests.fake_spotify import CLIENT_ID, CLIENT_SECRET, FakeSpotify
 
 type Fake = tuple[FakeSpotify, SpotifyEndpoints]
 type Client = TestClient[web.Request, web.Application]
 type ClientFactory = Callable[[web.Application], Awaitable[Client]]
-
-
-@pytest.fixture
-async def registry(
-    file_store: FileTokenStore,
-    spotify_client: SpotifyClient,
-    linked_account: Account,
-    fake_spotify: Fake,
-    track_state: dict[str, Any],
-) -> AsyncIterator[AccountRegistry]:
-    fake_spotify[0].player_default = Reply(200, track_state)
-    await file_store.put(linked_account)
-    registry = AccountRegistry(file_store, spotify_client, PollPolicy(playing_interval=60))
-    await registry.start()
-    yield registry
-    await registry.stop()
 
 
 @pytest.fixture

@@ -38,6 +38,16 @@ def mongo_options(uri: str, database: str) -> dict[str, Any]:
     }
 
 
+async def set_up_with_mongodb(
+    hass: HomeAssistant, entry: MockConfigEntry, uri: str, database: str
+) -> None:
+    """Add the entry with MongoDB token storage and set it up."""
+    entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(entry, options=mongo_options(uri, database))
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+
+
 @pytest.fixture
 def database() -> str:
     return f"spotify-lcd-ha-{uuid.uuid4().hex[:10]}"
@@ -96,12 +106,7 @@ async def test_tokens_are_shared_through_the_old_layout(
             "version": 3,
         }
     )
-    config_entry.add_to_hass(hass)
-    hass.config_entries.async_update_entry(
-        config_entry, options=mongo_options(mongodb_server, database)
-    )
-    await hass.config_entries.async_setup(config_entry.entry_id)
-    await hass.async_block_till_done()
+    await set_up_with_mongodb(hass, config_entry, mongodb_server, database)
     # HA adopted the newer token...
     assert config_entry.data["token"]["access_token"] == "rotated-elsewhere"
     assert config_entry.data[CONF_DEVICE_KEY] == DEVICE_KEY
@@ -120,12 +125,7 @@ async def test_tokens_are_shared_through_the_old_layout(
 async def test_tokens_are_published_for_a_new_document(
     hass: HomeAssistant, config_entry: MockConfigEntry, mongodb_server: str, database: str
 ) -> None:
-    config_entry.add_to_hass(hass)
-    hass.config_entries.async_update_entry(
-        config_entry, options=mongo_options(mongodb_server, database)
-    )
-    await hass.config_entries.async_setup(config_entry.entry_id)
-    await hass.async_block_till_done()
+    await set_up_with_mongodb(hass, config_entry, mongodb_server, database)
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongodb_server)
     document = await client[database]["user"].find_one({"user": "livingroom"}, {"_id": False})
     assert document is not None
@@ -147,12 +147,7 @@ async def test_a_refreshed_token_reaches_mongodb(
     database: str,
     aioclient_mock: AiohttpClientMocker,
 ) -> None:
-    config_entry.add_to_hass(hass)
-    hass.config_entries.async_update_entry(
-        config_entry, options=mongo_options(mongodb_server, database)
-    )
-    await hass.config_entries.async_setup(config_entry.entry_id)
-    await hass.async_block_till_done()
+    await set_up_with_mongodb(hass, config_entry, mongodb_server, database)
     aioclient_mock.post(
         TOKEN_URL, json={"access_token": "access-9", "token_type": "Bearer", "expires_in": 3600}
     )
@@ -174,13 +169,8 @@ async def test_a_refreshed_token_reaches_mongodb(
 async def test_mongodb_down_does_not_stop_the_display(
     hass: HomeAssistant, config_entry: MockConfigEntry, caplog: pytest.LogCaptureFixture
 ) -> None:
-    config_entry.add_to_hass(hass)
-    options = mongo_options(
-        "mongodb://127.0.0.1:9/?serverSelectionTimeoutMS=200&connectTimeoutMS=200", "x"
-    )
-    hass.config_entries.async_update_entry(config_entry, options=options)
-    await hass.config_entries.async_setup(config_entry.entry_id)
-    await hass.async_block_till_done()
+    unreachable = "mongodb://127.0.0.1:9/?serverSelectionTimeoutMS=200&connectTimeoutMS=200"
+    await set_up_with_mongodb(hass, config_entry, unreachable, "x")
     assert config_entry.state is ConfigEntryState.LOADED
     assert "MongoDB token store unavailable" in caplog.text
     await hass.config_entries.async_unload(config_entry.entry_id)
