@@ -10,9 +10,10 @@ from itertools import groupby
 from typing import Final
 
 from ..hd44780.rom import SUBSTITUTES, Rom, encoder_for
-from .japanese import to_half_width_katakana
+from .japanese import load_dictionaries, to_half_width_katakana
 from .normalize import normalize, tidy
 from .reading import HanReading, decide_han_reading
+from .romanize import load_tables as load_transliteration_tables
 from .romanize import romanize, transliterate
 from .scripts import Script, script_of
 
@@ -41,6 +42,16 @@ class TrackText:
     title: str
     artists: tuple[str, ...]
     album: str
+
+
+def load_tables() -> None:
+    """Read every dictionary and table the text engine uses (blocking; call off the loop).
+
+    Home Assistant runs it in an executor at set-up and the standalone server before it
+    listens, so the first Japanese, Korean or Chinese title costs no file I/O on the loop.
+    """
+    load_dictionaries()
+    load_transliteration_tables()
 
 
 @lru_cache(maxsize=1024)
@@ -143,6 +154,7 @@ __all__ = [
     "drawable_letters",
     "fallback",
     "for_rom",
+    "load_tables",
     "normalize",
     "to_ascii",
     "track_text",

@@ -48,6 +48,12 @@ def _kakasi() -> pykakasi.kakasi:
     return pykakasi.kakasi()
 
 
+def load_dictionaries() -> None:
+    """Open pykakasi's dictionaries now (blocking file reads), not inside a request."""
+    # Kanji, hiragana, katakana and half-width kana each reach a dictionary of their own.
+    _kakasi().convert("漢字ひらがなカタカナｶﾀｶﾅ")
+
+
 def _is_hiragana_only(text: str) -> bool:
     return all("\u3040" <= char <= "\u309f" for char in text)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from importlib.resources import files
 from itertools import groupby
 from typing import Final
 
@@ -28,6 +29,18 @@ def transliterate(text: str) -> str:
         for char in text
         if (ascii_text := anyascii(char))
     )
+
+
+def load_tables() -> None:
+    """Read anyascii's per-block tables and pypinyin's dictionaries now, not inside a request.
+
+    anyascii reads a block's file the first time a character of it is seen; every block
+    (640 files, ~4 MB decompressed, ~0.2 s) is read once so no title ever triggers file I/O.
+    """
+    for resource in files("anyascii._data").iterdir():
+        if resource.name.isalnum() and len(resource.name) == 3:  # noqa: PLR2004 - "%03x" names
+            anyascii(chr(max(0x80, int(resource.name, 16) << 8)))
+    lazy_pinyin("中文")
 
 
 def _capitalised_words(text: str) -> str:
