@@ -13,7 +13,24 @@ from aiohttp import web
 
 CLIENT_ID = "test-client-id"
 CLIENT_SECRET = "test-client-secret"
-USER = {"id": "wizzler", "display_name": "Wizzler", "country": "JP", "product": "premium"}
+# `GET /me` as Spotify answers development-mode apps since 2026-03-09: no country, product,
+# email or followers.
+USER = {
+    "id": "wizzler",
+    "display_name": "Wizzler",
+    "type": "user",
+    "uri": "spotify:user:wizzler",
+    "href": "https://api.spotify.com/v1/users/wizzler",
+    "external_urls": {"spotify": "https://open.spotify.com/user/wizzler"},
+    "images": [],
+}
+PREMIUM_REQUIRED = {
+    "error": {
+        "status": 403,
+        "message": "Active premium subscription required for the owner of the app.",
+    }
+}
+BATCH_REFUSED = {"error": {"status": 403, "message": "Forbidden"}}
 
 
 @dataclass(frozen=True)
@@ -54,11 +71,18 @@ class FakeSpotify:
         self.rotate_refresh_tokens = False
         self.issued = 0
         self.codes: set[str] = set()
+        # Development-mode apps work only while their owner has Premium.
+        self.owner_premium = True
+        self.artist_genres: dict[str, list[str]] = {}
 
     def app(self) -> web.Application:
         app = web.Application()
         app.router.add_get("/v1/me/player", self._player)
         app.router.add_get("/v1/me", self._me)
+        app.router.add_get("/v1/artists/{artist_id}", self._artist)
+        # Refused to development-mode apps since 2026-03-09.
+        for batch in ("artists", "albums", "tracks"):
+            app.router.add_get(f"/v1/{batch}", self._batch_refused)
         app.router.add_post("/api/token", self._token)
         return app
 
@@ -80,7 +104,28 @@ class FakeSpotify:
             return web.json_response(
                 {"error": {"status": 401, "message": "The access token expired"}}, status=401
             )
+        if not self.owner_premium:
+            return web.json_response(PREMIUM_REQUIRED, status=403)
         return reply.response()
+
+    async def _artist(self, request: web.Request) -> web.StreamResponse:
+        self.calls["artist"] += 1
+        if not self._authorised(request):
+            return web.json_response({"error": {"status": 401, "message": "bad token"}}, status=401)
+        artist_id = request.match_info["artist_id"]
+        return web.json_response(
+            {
+                "id": artist_id,
+                "type": "artist",
+                "uri": f"spotify:artist:{artist_id}",
+                "name": artist_id,
+                "genres": self.artist_genres.get(artist_id, []),
+            }
+        )
+
+    async def _batch_refused(self, _request: web.Request) -> web.StreamResponse:
+        self.calls["batch"] += 1
+        return web.json_response(BATCH_REFUSED, status=403)
 
     async def _me(self, request: web.Request) -> web.StreamResponse:
         self.calls["me"] += 1
@@ -92,10 +137,13 @@ class FakeSpotify:
         self.calls["token"] += 1
         if self.token_queue:
             return self.token_queue.popleft().response()
-        expected = base64.b64encode(f"{CLIENT_ID}:{CLIENT_SECRET}".encode()).decode()
-        if request.headers.get("Authorization") != f"Basic {expected}":
-            return web.json_response({"error": "invalid_client"}, status=400)
         form = await request.post()
+        # Spotify takes the client's credentials as HTTP Basic auth or as form fields.
+        expected = base64.b64encode(f"{CLIENT_ID}:{CLIENT_SECRET}".encode()).decode()
+        basic = request.headers.get("Authorization") == f"Basic {expected}"
+        in_form = (form.get("client_id"), form.get("client_secret")) == (CLIENT_ID, CLIENT_SECRET)
+        if not (basic or in_form):
+            return web.json_response({"error": "invalid_client"}, status=400)
         grant_type = form.get("grant_type")
         if grant_type == "refresh_token":
             if form.get("refresh_token") not in self.valid_refresh_tokens:

@@ -74,7 +74,7 @@ def mongodb_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    uri = f"mongodb://127.0.0.1:{port}"
+    uri = f"mongodb://localhost:{port}"
     try:
         _wait_for_mongodb(uri, process)
         yield uri

@@ -16,6 +16,7 @@ from spotifylcd.exceptions import StoreError
 from spotifylcd.spotify import SpotifyClient
 from spotifylcd.store import MongoTokenStore
 from spotifylcd.store.mongodb import DEFAULT_COLLECTION, DEFAULT_DATABASE
+from spotifylcd.text import load_tables
 
 from .const import (
     CONF_MONGODB_COLLECTION,
@@ -45,7 +46,9 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:  # noqa: ARG001
-    """Register the `/get` view once, for every entry."""
+    """Load the text engine's dictionaries off the loop; register the `/get` view once."""
+    # pykakasi, pypinyin and anyascii read their data files on first use: never in the loop.
+    await hass.async_add_executor_job(load_tables)
     hass.http.register_view(SpotifyLCDGetView())
     return True
 

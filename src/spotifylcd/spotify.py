@@ -73,12 +73,15 @@ class TokenGrant:
 
 @dataclass(frozen=True, slots=True)
 class SpotifyUser:
-    """The parts of `GET /me` the display cares about."""
+    """The parts of `GET /me` the display cares about.
+
+    Since 2026-03-09 development-mode apps get no `country` (nor `product`, `email`): the
+    country is a hint when present, and nothing depends on it.
+    """
 
     user_id: str
     display_name: str
-    country: str
-    product: str
+    country: str = ""
 
 
 class SpotifyClient:
@@ -130,7 +133,6 @@ class SpotifyClient:
             user_id=user_id,
             display_name=_optional_text(data.get("display_name")) or user_id,
             country=_optional_text(data.get("country")),
-            product=_optional_text(data.get("product")),
         )
 
     async def refresh_access_token(

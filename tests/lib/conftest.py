@@ -93,9 +93,9 @@ def clock() -> FakeClock:
 async def fake_spotify(
     aiohttp_server: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
 ) -> tuple[FakeSpotify, SpotifyEndpoints]:
-    """A fake Spotify on loopback; the SPOTIFY_LCD_* variables point at it too."""
+    """A fake Spotify, addressed by host name as Spotify is; SPOTIFY_LCD_* point at it too."""
     fake = FakeSpotify()
-    server = await aiohttp_server(fake.app())
+    server = await aiohttp_server(fake.app(), host="localhost")
     base = str(server.make_url("")).rstrip("/")
     endpoints = SpotifyEndpoints(api_url=f"{base}/v1", accounts_url=base)
     monkeypatch.setenv("SPOTIFY_LCD_API_URL", endpoints.api_url)

@@ -99,7 +99,7 @@ async def test_rate_limit_carries_retry_after_and_reason(
 
 async def test_unreachable_spotify_is_unavailable(http_session: aiohttp.ClientSession) -> None:
     client = SpotifyClient(
-        http_session, SpotifyEndpoints("http://127.0.0.1:9/v1", "http://127.0.0.1:9")
+        http_session, SpotifyEndpoints("http://localhost:9/v1", "http://localhost:9")
     )
     with pytest.raises(SpotifyUnavailableError):
         await client.get_playback("t")
@@ -107,12 +107,8 @@ async def test_unreachable_spotify_is_unavailable(http_session: aiohttp.ClientSe
 
 async def test_current_user(fake_spotify: Fake, spotify_client: SpotifyClient) -> None:
     user = await spotify_client.get_current_user("access-0")
-    assert (user.user_id, user.display_name, user.country, user.product) == (
-        "wizzler",
-        "Wizzler",
-        "JP",
-        "premium",
-    )
+    # Development-mode apps get no country (nor product or email) since 2026-03-09.
+    assert (user.user_id, user.display_name, user.country) == ("wizzler", "Wizzler", "")
 
 
 async def test_refresh_keeps_old_refresh_token_when_not_rotated(
@@ -167,3 +163,11 @@ def test_endpoints_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.delenv("SPOTIFY_LCD_API_URL")
     monkeypatch.delenv("SPOTIFY_LCD_ACCOUNTS_URL")
     assert SpotifyEndpoints.from_env() == SpotifyEndpoints()
+
+
+async def test_owner_without_premium_is_forbidden(
+    fake_spotify: Fake, spotify_client: SpotifyClient
+) -> None:
+    fake_spotify[0].owner_premium = False
+    with pytest.raises(SpotifyForbiddenError, match="premium subscription required"):
+        await spotify_client.get_playback("access-0")

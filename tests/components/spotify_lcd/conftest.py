@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import anyascii
 import pytest
+import pytest_socket
+from aiohttp import web
 from custom_components.spotify_lcd.const import (
     CONF_AUTHORIZED_AT,
     CONF_COUNTRY,
@@ -17,15 +21,20 @@ from custom_components.spotify_lcd.const import (
     CONF_USER_ID,
     DOMAIN,
 )
+from homeassistant import block_async_io
 from homeassistant.components.application_credentials import (
     ClientCredential,
     async_import_client_credential,
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
+from homeassistant.util.loop import protect_loop
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 
+from spotifylcd.text import japanese, to_ascii, track_text
+from tests.fake_spotify import FakeSpotify
+from tests.loopback import free_port
 from tests.mongodb import mongodb_server  # noqa: F401 - a fixture
 
 CLIENT_ID = "test-client-id"
@@ -36,7 +45,8 @@ AUTHORIZE_URL = "https://accounts.spotify.com/authorize"
 PLAYER_URL = f"{API}/me/player"
 DEVICE_KEY = "k3y-from-entry"
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "spotify"
-ME = {"id": "wizzler", "display_name": "Wiz Zler", "country": "JP", "product": "premium"}
+# `GET /me` as development-mode apps get it since 2026-03-09: no country, product or email.
+ME = {"id": "wizzler", "display_name": "Wiz Zler", "type": "user", "uri": "spotify:user:wizzler"}
 
 
 def spotify_json(name: str) -> dict[str, Any]:
@@ -77,7 +87,7 @@ def config_entry() -> MockConfigEntry:
                 "scope": "user-read-playback-state user-read-currently-playing",
             },
             CONF_USER_ID: "wizzler",
-            CONF_COUNTRY: "JP",
+            CONF_COUNTRY: "",
             CONF_AUTHORIZED_AT: time.time(),
             CONF_UID: "livingroom",
             CONF_DEVICE_KEY: DEVICE_KEY,
@@ -91,6 +101,59 @@ def playing(aioclient_mock: AiohttpClientMocker) -> dict[str, Any]:
     state = spotify_json("playback_state_track")
     aioclient_mock.get(PLAYER_URL, json=state)
     return state
+
+
+@pytest.fixture
+async def spotify_by_host_name(
+    socket_enabled: None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> AsyncIterator[FakeSpotify]:
+    """A fake Spotify as a real server, reached by name through HA's own session and resolver."""
+    # The harness allows 127.0.0.1 only; `localhost` may also resolve to ::1 elsewhere.
+    pytest_socket.socket_allow_hosts(["127.0.0.1", "::1"])
+    fake = FakeSpotify()
+    runner = web.AppRunner(fake.app())
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "localhost", port).start()
+    monkeypatch.setenv("SPOTIFY_LCD_API_URL", f"http://localhost:{port}/v1")
+    monkeypatch.setenv("SPOTIFY_LCD_ACCOUNTS_URL", f"http://localhost:{port}")
+    yield fake
+    await runner.cleanup()
+
+
+@pytest.fixture
+def cold_text_caches() -> None:
+    """Forget every dictionary and table the text engine loaded, as in a freshly started HA."""
+    anyascii._blocks.clear()
+    japanese._kakasi.cache_clear()
+    track_text.cache_clear()
+    to_ascii.cache_clear()
+
+
+@pytest.fixture
+def blocking_call_detection() -> Iterator[None]:
+    """HA's detection of blocking calls in the loop, every call as a real `hass` checks it.
+
+    The harness leaves detection off, and `block_async_io.enable()` skips file I/O in tests.
+    """
+    loop_thread = threading.get_ident()
+    calls = block_async_io._BLOCKING_CALLS
+    for call in calls:
+        setattr(
+            call.object,
+            call.function,
+            protect_loop(
+                call.original_func,
+                strict=call.strict,
+                strict_core=call.strict_core,
+                check_allowed=call.check_allowed,
+                loop_thread_id=loop_thread,
+            ),
+        )
+    yield
+    for call in calls:
+        setattr(call.object, call.function, call.original_func)
 
 
 type SetUp = Callable[[], Awaitable[MockConfigEntry]]

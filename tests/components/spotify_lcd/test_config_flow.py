@@ -89,7 +89,7 @@ async def test_full_flow(
     assert entry.data[CONF_UID] == "kitchen"
     assert entry.data[CONF_DEVICE_KEY] == key
     assert entry.data["token"]["refresh_token"] == "refresh-1"
-    assert entry.data["country"] == "JP"
+    assert entry.data["country"] == ""
 
 
 @pytest.mark.usefixtures("current_request_with_host", "setup_credentials")
