@@ -22,6 +22,7 @@ from .const import (
     CONF_MONGODB_COLLECTION,
     CONF_MONGODB_DATABASE,
     CONF_MONGODB_URI,
+    CONF_ROM,
     CONF_STORAGE,
     DOMAIN,
     LOGGER,
@@ -33,7 +34,7 @@ from .coordinator import (
     SpotifyLCDData,
     account_for,
 )
-from .repairs import check_token_age
+from .repairs import track_token_age
 from .token_mirror import MongoTokenMirror
 from .view import SpotifyLCDGetView
 
@@ -64,7 +65,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: SpotifyLCDConfigEntry) -
     )
     await coordinator.async_config_entry_first_refresh()
     entry.runtime_data = SpotifyLCDData(coordinator)
-    check_token_age(hass, entry)
+    entry.async_on_unload(track_token_age(hass, entry))
     entry.async_on_unload(entry.add_update_listener(_async_reload))
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
@@ -95,6 +96,18 @@ async def _token_mirror(
     except StoreError as err:
         LOGGER.warning("%s: MongoDB token store unavailable: %s", account.uid, err)
     return mirror
+
+
+async def async_migrate_entry(hass: HomeAssistant, entry: SpotifyLCDConfigEntry) -> bool:
+    """1.1 → 1.2: the ROM option lower case ("A00" → "a00"), as its selector's keys are."""
+    if entry.version > 1:
+        return False
+    if entry.minor_version < 2:  # noqa: PLR2004 - the minor version this step reaches
+        options = dict(entry.options)
+        if CONF_ROM in options:
+            options[CONF_ROM] = str(options[CONF_ROM]).lower()
+        hass.config_entries.async_update_entry(entry, options=options, minor_version=2)
+    return True
 
 
 async def _async_reload(hass: HomeAssistant, entry: SpotifyLCDConfigEntry) -> None:

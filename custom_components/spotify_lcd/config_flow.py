@@ -32,7 +32,6 @@ from homeassistant.util import slugify
 
 from spotifylcd.account import generate_device_key
 from spotifylcd.exceptions import SpotifyError, StoreError
-from spotifylcd.hd44780.rom import Rom
 from spotifylcd.screen import SIZES
 from spotifylcd.spotify import SCOPES, SpotifyClient
 from spotifylcd.store import MongoTokenStore, is_mongodb_uri
@@ -58,6 +57,7 @@ from .const import (
     CONF_USER_ID,
     DEFAULT_POLL_INTERVAL,
     DOMAIN,
+    ROM_OPTIONS,
     STORAGE_HOME_ASSISTANT,
     STORAGE_MONGODB,
 )
@@ -73,6 +73,8 @@ class SpotifyLCDFlowHandler(config_entry_oauth2_flow.AbstractOAuth2FlowHandler, 
 
     DOMAIN = DOMAIN
     VERSION = 1
+    # 1.2: the ROM option is stored lower case ("a00"), as selector translation keys must be.
+    MINOR_VERSION = 2
 
     def __init__(self) -> None:
         """Start with nothing linked."""
@@ -187,8 +189,11 @@ class SpotifyLCDFlowHandler(config_entry_oauth2_flow.AbstractOAuth2FlowHandler, 
         return SpotifyLCDOptionsFlow()
 
 
-def _select(options: list[str]) -> SelectSelector:
-    return SelectSelector(SelectSelectorConfig(options=options, mode=SelectSelectorMode.DROPDOWN))
+def _select(key: str, options: list[str]) -> SelectSelector:
+    """A drop-down whose option labels come from the translations' `selector.<key>`."""
+    return SelectSelector(
+        SelectSelectorConfig(options=options, mode=SelectSelectorMode.DROPDOWN, translation_key=key)
+    )
 
 
 class SpotifyLCDOptionsFlow(OptionsFlow):
@@ -209,18 +214,20 @@ class SpotifyLCDOptionsFlow(OptionsFlow):
         options = user_input or self.config_entry.options
         schema = vol.Schema(
             {
-                vol.Required(CONF_ROM, default=options.get(CONF_ROM, Rom.A00.value)): _select(
-                    [rom.value for rom in Rom]
+                vol.Required(CONF_ROM, default=options.get(CONF_ROM, "a00")): _select(
+                    CONF_ROM, list(ROM_OPTIONS)
                 ),
                 vol.Required(CONF_SIZE, default=options.get(CONF_SIZE, "16x2")): _select(
-                    list(SIZES)
+                    CONF_SIZE, list(SIZES)
                 ),
                 vol.Required(
                     CONF_JAPANESE, default=options.get(CONF_JAPANESE, JapaneseMode.ROMAJI.value)
-                ): _select([mode.value for mode in JapaneseMode]),
+                ): _select(CONF_JAPANESE, [mode.value for mode in JapaneseMode]),
                 vol.Required(
                     CONF_HAN_READING, default=options.get(CONF_HAN_READING, HanReading.AUTO.value)
-                ): _select([r.value for r in HanReading if r is not HanReading.KOREAN]),
+                ): _select(
+                    CONF_HAN_READING, [r.value for r in HanReading if r is not HanReading.KOREAN]
+                ),
                 vol.Required(
                     CONF_POLL_INTERVAL,
                     default=options.get(CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL),
@@ -233,7 +240,7 @@ class SpotifyLCDOptionsFlow(OptionsFlow):
                 vol.Required(CONF_REGENERATE_KEY, default=False): BooleanSelector(),
                 vol.Required(
                     CONF_STORAGE, default=options.get(CONF_STORAGE, STORAGE_HOME_ASSISTANT)
-                ): _select([STORAGE_HOME_ASSISTANT, STORAGE_MONGODB]),
+                ): _select(CONF_STORAGE, [STORAGE_HOME_ASSISTANT, STORAGE_MONGODB]),
                 vol.Optional(
                     CONF_MONGODB_URI,
                     description={"suggested_value": options.get(CONF_MONGODB_URI)},

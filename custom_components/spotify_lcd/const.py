@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 from typing import Final
 
+from spotifylcd.hd44780.rom import Rom
+
 DOMAIN: Final = "spotify_lcd"
 LOGGER = logging.getLogger(__package__)
 
@@ -30,4 +32,6 @@ STORAGE_HOME_ASSISTANT: Final = "home_assistant"
 STORAGE_MONGODB: Final = "mongodb"
 
 DEFAULT_POLL_INTERVAL: Final = 5
+# Option values are translation keys, which must be lower case: "a00" stands for ROM A00.
+ROM_OPTIONS: Final = {rom.value.lower(): rom for rom in Rom}
 VIEW_URL: Final = "/api/spotify_lcd/get"

@@ -39,6 +39,7 @@ from .const import (
     DEFAULT_POLL_INTERVAL,
     DOMAIN,
     LOGGER,
+    ROM_OPTIONS,
 )
 
 if TYPE_CHECKING:
@@ -65,15 +66,18 @@ type SpotifyLCDConfigEntry = ConfigEntry[SpotifyLCDData]
 
 def account_for(entry: ConfigEntry) -> Account:
     """The entry as the library's account: uid, key and display settings (no tokens)."""
+    options = entry.options
     settings = {
-        key: str(entry.options[key])
-        for key in (CONF_ROM, CONF_SIZE, CONF_JAPANESE, CONF_HAN_READING)
-        if key in entry.options
+        key: str(options[key])
+        for key in (CONF_SIZE, CONF_JAPANESE, CONF_HAN_READING)
+        if key in options
     }
+    if (rom := ROM_OPTIONS.get(str(options.get(CONF_ROM, "")))) is not None:
+        settings[CONF_ROM] = rom.value
     return Account(
         uid=entry.data[CONF_UID],
         device_key=entry.data[CONF_DEVICE_KEY],
-        keyless=bool(entry.options.get(CONF_KEYLESS, False)),
+        keyless=bool(options.get(CONF_KEYLESS, False)),
         country=entry.data.get(CONF_COUNTRY, ""),
         **settings,  # type: ignore[arg-type]
     )

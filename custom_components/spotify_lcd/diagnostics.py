@@ -14,7 +14,11 @@ if TYPE_CHECKING:
 
     from .coordinator import SpotifyLCDConfigEntry
 
+# `auth_implementation` names the application credential, whose id holds the client id; the
+# title is the Spotify display name.
 TO_REDACT = {
+    "auth_implementation",
+    "title",
     "token",
     "access_token",
     "refresh_token",

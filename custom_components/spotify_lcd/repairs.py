@@ -7,17 +7,22 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Final
 
 from homeassistant.components.repairs import ConfirmRepairFlow, RepairsFlow
+from homeassistant.core import callback
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.event import async_track_time_interval
 
 from .const import CONF_AUTHORIZED_AT, CONF_UID, DOMAIN
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from homeassistant.config_entries import ConfigEntry
-    from homeassistant.core import HomeAssistant
+    from homeassistant.core import CALLBACK_TYPE, HomeAssistant
     from homeassistant.data_entry_flow import FlowResult
 
 REFRESH_TOKEN_LIFETIME: Final = timedelta(days=182)
 WARN_BEFORE: Final = timedelta(days=14)
+CHECK_EVERY: Final = timedelta(hours=12)
 
 
 def token_issue_id(entry: ConfigEntry) -> str:
@@ -48,8 +53,20 @@ def check_token_age(hass: HomeAssistant, entry: ConfigEntry, now: float | None =
     )
 
 
+@callback
+def track_token_age(hass: HomeAssistant, entry: ConfigEntry) -> CALLBACK_TYPE:
+    """Check the link's age now and twice a day while the entry is loaded; returns the undo."""
+    check_token_age(hass, entry)
+
+    @callback
+    def check(_now: datetime) -> None:
+        check_token_age(hass, entry)
+
+    return async_track_time_interval(hass, check, CHECK_EVERY)
+
+
 class ReauthRepairFlow(ConfirmRepairFlow):
-    """Confirming the repair starts the entry's reauth flow."""
+    """Confirming the repair starts the entry's reauth flow; the issue stays until it ends."""
 
     def __init__(self, entry_id: str) -> None:
         """Repair the link of entry `entry_id`."""
@@ -57,12 +74,14 @@ class ReauthRepairFlow(ConfirmRepairFlow):
         self.entry_id = entry_id
 
     async def async_step_confirm(self, user_input: dict[str, str] | None = None) -> FlowResult:
-        """Start reauth once the user confirms."""
-        if user_input is not None:
-            entry = self.hass.config_entries.async_get_entry(self.entry_id)
-            if entry is not None:
-                entry.async_start_reauth(self.hass)
-        return await super().async_step_confirm(user_input)
+        """Start reauth once the user confirms; the renewed link clears the issue at set-up."""
+        if user_input is None:
+            return await super().async_step_confirm(user_input)
+        entry = self.hass.config_entries.async_get_entry(self.entry_id)
+        if entry is not None:
+            entry.async_start_reauth(self.hass)
+        # Finishing with an entry would delete the issue before the user signed in again.
+        return self.async_abort(reason="reauth_started")
 
 
 async def async_create_fix_flow(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from http import HTTPStatus
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,6 +24,7 @@ from homeassistant.config_entries import SOURCE_USER, ConfigFlowResult
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import config_entry_oauth2_flow
+from homeassistant.helpers.selector import SelectSelector
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
@@ -29,6 +32,9 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from .conftest import API, AUTHORIZE_URL, CLIENT_ID, ME, TOKEN_URL
 
 REDIRECT = "https://example.com/auth/external/callback"
+TRANSLATIONS = (
+    Path(__file__).parents[3] / "custom_components" / "spotify_lcd" / "translations" / "en.json"
+)
 
 
 async def _authorize(
@@ -193,7 +199,7 @@ async def test_options_and_new_device_key(
     assert result["description_placeholders"] == {"device_key": config_entry.data[CONF_DEVICE_KEY]}
     old_key = config_entry.data[CONF_DEVICE_KEY]
     options = {
-        CONF_ROM: "A02",
+        CONF_ROM: "a02",
         CONF_SIZE: "20x4",
         CONF_JAPANESE: "katakana",
         CONF_HAN_READING: "japanese",
@@ -211,3 +217,25 @@ async def test_options_and_new_device_key(
         "mongodb_collection": "user",
     }
     assert config_entry.data[CONF_DEVICE_KEY] != old_key
+
+
+async def test_every_option_choice_has_a_label(
+    hass: HomeAssistant, config_entry: MockConfigEntry
+) -> None:
+    config_entry.add_to_hass(hass)
+    result = await hass.config_entries.options.async_init(config_entry.entry_id)
+    translations = json.loads(TRANSLATIONS.read_text())["selector"]
+    schema = result["data_schema"]
+    assert schema is not None
+    selects = {
+        str(key): value.config
+        for key, value in schema.schema.items()
+        if isinstance(value, SelectSelector)
+    }
+    assert set(selects) == {"rom", "size", "japanese", "han_reading", "storage"}
+    for key, config in selects.items():
+        assert config["translation_key"] == key
+        labels = translations[key]["options"]
+        # Users read these labels, not the raw values (`home_assistant`, `romaji`, ...).
+        assert set(labels) == set(config["options"]), key
+        assert all(label and label != value for value, label in labels.items()), key

@@ -249,3 +249,24 @@ async def test_lcd_payload_attribute_is_the_v2_payload(hass: HomeAssistant, set_
         "A00",
     )
     assert payload["progress"] == 160210
+
+
+@pytest.mark.usefixtures("playing", "setup_credentials")
+async def test_entries_from_1_1_get_lower_case_rom_options(
+    hass: HomeAssistant, config_entry: MockConfigEntry
+) -> None:
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title=config_entry.title,
+        unique_id=config_entry.unique_id,
+        data=dict(config_entry.data),
+        options={"rom": "A02", "size": "20x4"},
+        version=1,
+        minor_version=1,
+    )
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.LOADED
+    assert (entry.minor_version, dict(entry.options)) == (2, {"rom": "a02", "size": "20x4"})
+    assert entry.runtime_data.coordinator.account.display_settings().rom.value == "A02"

@@ -18,7 +18,7 @@ from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClien
 from .conftest import CLIENT_ID, CLIENT_SECRET, DEVICE_KEY, TOKEN_URL
 
 BASE_OPTIONS = {
-    "rom": "A00",
+    "rom": "a00",
     "size": "16x2",
     "japanese": "romaji",
     "han_reading": "auto",

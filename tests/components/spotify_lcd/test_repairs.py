@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 from http import HTTPStatus
 
 import pytest
 from custom_components.spotify_lcd.const import CONF_AUTHORIZED_AT, DOMAIN
 from custom_components.spotify_lcd.repairs import check_token_age, token_issue_id
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 DAY = 86400.0
@@ -56,7 +58,35 @@ async def test_fixing_starts_reauth(
     assert response.status == HTTPStatus.OK
     flow_id = (await response.json())["flow_id"]
     response = await client.post(f"/api/repairs/issues/fix/{flow_id}", json={})
-    assert (await response.json())["type"] == "create_entry"
+    assert (await response.json())["type"] == "abort"
     await hass.async_block_till_done()
     flows = hass.config_entries.flow.async_progress()
     assert [flow["context"]["source"] for flow in flows] == ["reauth"]
+    # Until the user has signed in again, the link still expires: the issue stays.
+    assert ir.async_get(hass).async_get_issue(DOMAIN, token_issue_id(entry)) is not None
+    # The renewed link (reauth stores a new authorization time and reloads) clears it.
+    hass.config_entries.async_update_entry(
+        entry, data={**entry.data, CONF_AUTHORIZED_AT: time.time()}
+    )
+    await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert ir.async_get(hass).async_get_issue(DOMAIN, token_issue_id(entry)) is None
+
+
+@pytest.mark.usefixtures("playing", "setup_credentials")
+async def test_age_is_checked_while_loaded_not_only_at_set_up(
+    hass: HomeAssistant, config_entry: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    # Linked 167.5 days ago: no issue at set-up, one a day later, without a restart.
+    entry = config_entry
+    entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        entry, data={**entry.data, CONF_AUTHORIZED_AT: time.time() - 167.5 * DAY}
+    )
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert ir.async_get(hass).async_get_issue(DOMAIN, token_issue_id(entry)) is None
+    freezer.tick(timedelta(days=1))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    assert ir.async_get(hass).async_get_issue(DOMAIN, token_issue_id(entry)) is not None
