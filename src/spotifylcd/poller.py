@@ -1,4 +1,9 @@
-"""One polling loop per account, shared by every display that asks (DESIGN section 4)."""
+"""Polling one account (DESIGN section 4): the policy, the outcome fold, and the lazy loop.
+
+`PollEngine` is the engine both hosts share: it calls the playback source once and folds the
+result or the error into the account's `Snapshot` and the delay before the next call. The
+standalone server runs it in `Poller`'s loop; Home Assistant's coordinator schedules it.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ import logging
 import random
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from .exceptions import (
     SpotifyForbiddenError,
@@ -40,7 +45,8 @@ class PollPolicy:
     demand_window: float = 180.0
     retry_after_cap: float = 300.0
     backoff_initial: float = 5.0
-    backoff_cap: float = 120.0
+    # Short enough that a display sees Spotify's return within half a minute.
+    backoff_cap: float = 30.0
     forbidden_interval: float = 300.0
     jitter: float = DEFAULT_JITTER
 
@@ -57,7 +63,11 @@ class PollPolicy:
         return delay
 
     def delay_after_error(self, error: SpotifyLCDError, failures: int) -> float:
-        """Wait after a failed poll: Retry-After (capped), else exponential back-off."""
+        """Wait after the `failures`-th failed poll in a row of this kind of error.
+
+        Retry-After (capped) for a rate limit, a long wait for a refusal, else exponential
+        back-off.
+        """
         if isinstance(error, SpotifyRateLimitedError):
             return min(error.retry_after, self.retry_after_cap)
         if isinstance(error, SpotifyForbiddenError):
@@ -65,8 +75,107 @@ class PollPolicy:
         return min(self.backoff_initial * 2.0 ** max(0, failures - 1), self.backoff_cap)
 
 
+_ERROR_STATUS: Final = (
+    (SpotifyReauthRequiredError, AccountStatus.NEEDS_RELINK),
+    (SpotifyForbiddenError, AccountStatus.FORBIDDEN),
+    (SpotifyRateLimitedError, AccountStatus.RATE_LIMITED),
+)
+
+
+def _status_of(error: Exception) -> AccountStatus:
+    for kind, status in _ERROR_STATUS:
+        if isinstance(error, kind):
+            return status
+    return AccountStatus.STALE
+
+
+class PollEngine:
+    """One account's Spotify calls and what they mean for its displays."""
+
+    def __init__(
+        self,
+        source: PlaybackSource,
+        policy: PollPolicy | None = None,
+        *,
+        name: str = "",
+        clock: Callable[[], float] = time.monotonic,
+        rng: Callable[[], float] = random.random,
+    ) -> None:
+        """Poll `source` under `policy`; `name` labels the log lines."""
+        self.source = source
+        self.policy = policy or PollPolicy()
+        self.name = name
+        self._clock = clock
+        self._rng = rng
+        self._snapshot = Snapshot(AccountStatus.STARTING)
+        self._failures = 0
+        self.upstream_calls = 0
+
+    @property
+    def snapshot(self) -> Snapshot:
+        """What displays are told now: the last playback and the link's health."""
+        return self._snapshot
+
+    def seconds_to_next_poll(self) -> float | None:
+        """How long until the policy wants the next call; None once the link needs re-linking."""
+        due = self._snapshot.next_poll_at
+        return None if due is None else max(0.0, due - self._clock())
+
+    async def poll(self) -> Snapshot:
+        """Call the source once and fold the outcome into the snapshot."""
+        self.upstream_calls += 1
+        try:
+            playback = await self.source.fetch_playback()
+        except SpotifyLCDError as err:
+            self._failed(err, err)
+        except Exception as err:
+            # A bug must not end polling for good: log it loudly and retry with back-off.
+            _LOGGER.exception("%s: unexpected error while polling", self.name)
+            self._failed(err, SpotifyLCDError(str(err)))
+        else:
+            if self._snapshot.error is not None:
+                _LOGGER.info(
+                    "%s: Spotify answers again (after: %s)", self.name, self._snapshot.error
+                )
+            self._failures = 0
+            self._set(
+                AccountStatus.OK, playback, None, self.policy.delay_after(playback, self._clock())
+            )
+        return self._snapshot
+
+    def _failed(self, error: Exception, as_library_error: SpotifyLCDError) -> None:
+        status = _status_of(error)
+        # Back-off grows only while the same kind of error repeats.
+        self._failures = self._failures + 1 if status is self._snapshot.status else 1
+        delay = (
+            None
+            if status is AccountStatus.NEEDS_RELINK
+            else self.policy.delay_after_error(as_library_error, self._failures)
+        )
+        if status is not self._snapshot.status:
+            _LOGGER.warning("%s: %s (%s)", self.name, status, error)
+        self._set(status, self._snapshot.playback, error, delay)
+
+    def _set(
+        self,
+        status: AccountStatus,
+        playback: Playback | None,
+        error: Exception | None,
+        delay: float | None,
+    ) -> None:
+        next_poll_at = None
+        if delay is not None:
+            next_poll_at = self._clock() + delay * (1 + self.policy.jitter * self._rng())
+        self._snapshot = Snapshot(
+            status=status,
+            playback=playback,
+            error=(str(error) or type(error).__name__) if error is not None else None,
+            next_poll_at=next_poll_at,
+        )
+
+
 class Poller:
-    """Keeps an account's playback fresh while displays ask, and serves it without waiting."""
+    """Runs an account's `PollEngine` while displays ask, and serves them without waiting."""
 
     def __init__(
         self,
@@ -78,23 +187,24 @@ class Poller:
         rng: Callable[[], float] = random.random,
     ) -> None:
         """Poll `source`; nothing runs until `start()`."""
-        self.source = source
-        self.policy = policy or PollPolicy()
+        self.engine = PollEngine(source, policy, name=name, clock=clock, rng=rng)
+        self.policy = self.engine.policy
         self.name = name
         self._clock = clock
-        self._rng = rng
-        self._snapshot = Snapshot(AccountStatus.STARTING)
         self._last_demand = -float("inf")
-        self._failures = 0
         self._wake = asyncio.Event()
         self._forced = False
         self._task: asyncio.Task[None] | None = None
-        self.upstream_calls = 0
 
     @property
     def snapshot(self) -> Snapshot:
         """The cache as it is now."""
-        return self._snapshot
+        return self.engine.snapshot
+
+    @property
+    def upstream_calls(self) -> int:
+        """Spotify calls made so far."""
+        return self.engine.upstream_calls
 
     def demand(self) -> Snapshot:
         """A display asked: keep (or start) polling, and answer from the cache at once."""
@@ -102,7 +212,7 @@ class Poller:
         if not self._wanted(now):
             self._wake.set()
         self._last_demand = now
-        return self._snapshot
+        return self.engine.snapshot
 
     def poll_soon(self) -> None:
         """Poll now instead of at the next scheduled time (after a forced token refresh)."""
@@ -124,64 +234,18 @@ class Poller:
             self._task = None
 
     async def poll_once(self) -> Snapshot:
-        """Call the source once and fold the outcome into the cache."""
-        self.upstream_calls += 1
-        previous = self._snapshot.playback
-        try:
-            playback = await self.source.fetch_playback()
-        except SpotifyReauthRequiredError as err:
-            self._set(AccountStatus.NEEDS_RELINK, previous, err, None)
-        except SpotifyForbiddenError as err:
-            self._failures += 1
-            self._set(AccountStatus.FORBIDDEN, previous, err, self.policy.forbidden_interval)
-        except SpotifyRateLimitedError as err:
-            self._failures += 1
-            delay = self.policy.delay_after_error(err, self._failures)
-            self._set(AccountStatus.RATE_LIMITED, previous, err, delay)
-        except SpotifyLCDError as err:
-            self._failures += 1
-            delay = self.policy.delay_after_error(err, self._failures)
-            self._set(AccountStatus.STALE, previous, err, delay)
-        except Exception as err:
-            # A bug must not end polling for good: log it loudly and retry with back-off.
-            _LOGGER.exception("%s: unexpected error while polling", self.name)
-            self._failures += 1
-            delay = self.policy.delay_after_error(SpotifyLCDError(str(err)), self._failures)
-            self._set(AccountStatus.STALE, previous, err, delay)
-        else:
-            self._failures = 0
-            delay = self.policy.delay_after(playback, self._clock())
-            self._set(AccountStatus.OK, playback, None, delay)
-        return self._snapshot
-
-    def _set(
-        self,
-        status: AccountStatus,
-        playback: Playback | None,
-        error: Exception | None,
-        delay: float | None,
-    ) -> None:
-        if error is not None and status is not self._snapshot.status:
-            _LOGGER.warning("%s: %s (%s)", self.name, status, error)
-        next_poll_at = None
-        if delay is not None:
-            next_poll_at = self._clock() + delay * (1 + self.policy.jitter * self._rng())
-        self._snapshot = Snapshot(
-            status=status,
-            playback=playback,
-            error=(str(error) or type(error).__name__) if error is not None else None,
-            next_poll_at=next_poll_at,
-        )
+        """One poll now, outside the schedule."""
+        return await self.engine.poll()
 
     def _wanted(self, now: float) -> bool:
         return now - self._last_demand <= self.policy.demand_window
 
     async def _run(self) -> None:
-        await self.poll_once()
+        await self.engine.poll()
         # No next poll means "needs re-link": the account must be linked again first.
-        while self._snapshot.next_poll_at is not None:
-            await self._sleep_until_due(self._snapshot.next_poll_at)
-            await self.poll_once()
+        while (due := self.engine.snapshot.next_poll_at) is not None:
+            await self._sleep_until_due(due)
+            await self.engine.poll()
 
     async def _sleep_until_due(self, due: float) -> None:
         """Sleep until `due` (or a forced poll); while no display asks, sleep indefinitely.

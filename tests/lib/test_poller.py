@@ -18,7 +18,7 @@ from spotifylcd.exceptions import (
     SpotifyUnavailableError,
 )
 from spotifylcd.playback import Playback
-from spotifylcd.poller import Poller, PollPolicy
+from spotifylcd.poller import PollEngine, Poller, PollPolicy
 from spotifylcd.status import AccountStatus
 from tests.lib.conftest import FakeClock
 
@@ -69,7 +69,7 @@ def test_paused_and_idle_poll_slower(track_state: dict[str, Any]) -> None:
         (SpotifyRateLimitedError(86_400, "QUOTA_EXCEEDED"), 1, 300.0),
         (SpotifyUnavailableError(), 1, 5.0),
         (SpotifyUnavailableError(), 3, 20.0),
-        (SpotifyInvalidResponseError(), 30, 120.0),
+        (SpotifyInvalidResponseError(), 30, 30.0),
         (SpotifyForbiddenError(), 1, 300.0),
     ],
 )
@@ -189,3 +189,27 @@ async def test_poll_soon_polls_before_the_schedule() -> None:
     poller.poll_soon()
     await eventually(lambda: source.calls == 2)
     await poller.stop()
+
+
+async def test_back_off_grows_only_within_one_kind_of_error(clock: FakeClock) -> None:
+    # Two minutes of rate limiting, then Spotify fails with 5xx: the back-off starts over.
+    rate_limited = [SpotifyRateLimitedError(5) for _ in range(24)]
+    engine = PollEngine(
+        ScriptedSource(*rate_limited, SpotifyUnavailableError(), SpotifyUnavailableError()),
+        NO_JITTER,
+        clock=clock,
+    )
+    for _ in rate_limited:
+        await engine.poll()
+    assert engine.seconds_to_next_poll() == 5.0
+    await engine.poll()
+    assert engine.seconds_to_next_poll() == NO_JITTER.backoff_initial
+    await engine.poll()
+    assert engine.seconds_to_next_poll() == 2 * NO_JITTER.backoff_initial
+
+
+async def test_a_long_outage_is_noticed_within_the_back_off_cap(clock: FakeClock) -> None:
+    engine = PollEngine(ScriptedSource(SpotifyUnavailableError()), NO_JITTER, clock=clock)
+    for _ in range(30):  # minutes of 5xx
+        await engine.poll()
+    assert engine.seconds_to_next_poll() == NO_JITTER.backoff_cap == 30.0
