@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import errno
 import json
 import logging
 import os
@@ -12,14 +13,23 @@ import signal
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Final, NoReturn, TextIO
 
 import aiohttp
 from aiohttp import web
 
 from . import __version__
 from .admin import create_admin_app
-from .exceptions import AccountNotFoundError, SpotifyLCDError
+from .exceptions import (
+    AccountNotFoundError,
+    SpotifyLCDError,
+    SpotifyReauthRequiredError,
+    SpotifyUnavailableError,
+    StoreConflictError,
+    StoreCorruptError,
+    StoreError,
+    StoreUnavailableError,
+)
 from .hd44780.rom import Rom
 from .link import DEFAULT_REDIRECT_PORT, LinkOptions, PasteFlow, save_linked_account
 from .payload import v1_payload, v2_payload
@@ -33,25 +43,57 @@ from .settings import DisplaySettings
 from .spotify import SpotifyClient, SpotifyEndpoints, TokenGrant
 from .status import AccountStatus, Snapshot
 from .store import TokenStore, default_location, open_store
-from .text import HanReading, JapaneseMode, TextSettings
+from .text import HanReading, JapaneseMode, TextSettings, load_tables
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
 _LOGGER = logging.getLogger("spotifylcd")
 EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+MAX_PORT = 65535
+
+# What to do about a failure, by kind (the first that matches); the error says what is wrong.
+ADVICE: Final[tuple[tuple[type[Exception], str], ...]] = (
+    (AccountNotFoundError, "check --uid and --store, or link the account first"),
+    (StoreConflictError, "another program changed it meanwhile; run the command again"),
+    (StoreCorruptError, "repair it or restore it from a backup"),
+    (StoreUnavailableError, "check that the MongoDB server in --store runs and is reachable"),
+    (StoreError, "give --store a directory this user may read and write, or a mongodb:// URI"),
+    (
+        SpotifyReauthRequiredError,
+        "check --client-id and --client-secret, or link without --refresh-token",
+    ),
+    (SpotifyUnavailableError, "check this machine's network connection, then try again"),
+)
+
+
+class OneLineErrorParser(argparse.ArgumentParser):
+    """Reports a usage error in one line pointing at --help, not the whole usage text."""
+
+    def error(self, message: str) -> NoReturn:
+        """Exit 2 with `message` on stderr."""
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}; see {self.prog} --help\n")
+
+
+def port_number(text: str) -> int:
+    """A TCP port from the command line (0 is refused: it would listen on a random one)."""
+    if not (text.isascii() and text.isdigit() and 1 <= int(text) <= MAX_PORT):
+        msg = f"{text!r} is not a port number from 1 to {MAX_PORT}"
+        raise argparse.ArgumentTypeError(msg)
+    return int(text)
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser, separate so tests and docs can inspect it."""
-    parser = argparse.ArgumentParser(prog="spotify-lcd", description=__doc__)
+    parser = OneLineErrorParser(prog="spotify-lcd", description=__doc__)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING"])
     commands = parser.add_subparsers(dest="command", required=True)
 
     serve = commands.add_parser("serve", help="run the standalone /get server")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    serve.add_argument("--port", type=int, default=5000)
+    serve.add_argument("--port", type=port_number, default=5000)
     _add_store_option(serve)
     serve.add_argument("--demo", action="store_true", help="add the simulated 'demo' account")
     serve.add_argument(
@@ -68,7 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     serve.add_argument(
-        "--admin-port", type=int, help="also serve the admin UI (device keys, linking) here"
+        "--admin-port", type=port_number, help="also serve the admin UI (device keys, linking) here"
     )
     serve.add_argument(
         "--admin-trust",
@@ -89,7 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
     link.add_argument("--client-secret", default=os.environ.get("SPOTIFY_LCD_CLIENT_SECRET"))
     link.add_argument("--refresh-token", help="import this refresh token instead of authorizing")
     link.add_argument("--keyless", action="store_true", help="legacy firmware: no device key")
-    link.add_argument("--redirect-port", type=int, default=DEFAULT_REDIRECT_PORT)
+    link.add_argument("--redirect-port", type=port_number, default=DEFAULT_REDIRECT_PORT)
     _add_store_option(link)
 
     settings = commands.add_parser("settings", help="show or change an account's display settings")
@@ -144,7 +186,7 @@ def _add_store_option(parser: argparse.ArgumentParser) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the console script."""
+    """Entry point of the console script: 0, or 2 and one line on stderr saying what to do."""
     args = build_parser().parse_args(argv)
     logging.basicConfig(
         level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -152,62 +194,80 @@ def main(argv: Sequence[str] | None = None) -> int:
     # spotipy logs request headers (client secret) and bodies (codes) at DEBUG.
     logging.getLogger("spotipy").setLevel(logging.WARNING)
     try:
-        if args.command == "serve":
-            asyncio.run(serve(args))
-        elif args.command == "link":
-            asyncio.run(link(args, input_line=input, out=sys.stdout))
-        elif args.command == "settings":
-            asyncio.run(change_settings(args, sys.stdout))
-        else:
-            preview(args, sys.stdin, sys.stdout)
-    except SpotifyLCDError as err:
-        print(f"spotify-lcd: error: {err}", file=sys.stderr)
-        return EXIT_USAGE
+        _run(args)
     except KeyboardInterrupt:
-        return 130
+        return EXIT_INTERRUPTED
+    except (SpotifyLCDError, OSError) as err:
+        print(f"spotify-lcd: error: {failure_message(err)}", file=sys.stderr)
+        return EXIT_USAGE
     return 0
 
 
+def _run(args: argparse.Namespace) -> None:
+    if args.command == "serve":
+        asyncio.run(serve(args))
+    elif args.command == "link":
+        asyncio.run(link(args, input_line=input, out=sys.stdout))
+    elif args.command == "settings":
+        asyncio.run(change_settings(args, sys.stdout))
+    else:
+        preview(args, sys.stdin, sys.stdout)
+
+
+def failure_message(err: Exception) -> str:
+    """One line: what went wrong, then what to do about it when `ADVICE` knows."""
+    what = " ".join(str(err).split())
+    advice = next((text for kind, text in ADVICE if isinstance(err, kind)), "")
+    return f"{what}; {advice}" if advice else what
+
+
 async def serve(args: argparse.Namespace) -> None:
-    """Run the server until SIGINT/SIGTERM."""
-    store = open_store(args.store)
+    """Run the server until SIGINT/SIGTERM; refuse to start on a store it cannot read."""
+    if args.admin_port and not args.admin_trust:
+        msg = "--admin-port needs at least one --admin-trust ADDRESS allowed to use the admin UI"
+        raise SpotifyLCDError(msg)
+    started = time.monotonic()
+    await asyncio.to_thread(load_tables)
+    _LOGGER.info("text tables loaded in %.2f s", time.monotonic() - started)
     policy = PollPolicy(playing_interval=args.poll_interval, jitter=args.poll_jitter)
-    async with aiohttp.ClientSession() as session:
+    async with contextlib.AsyncExitStack() as stack:
+        store = open_store(args.store)
+        stack.push_async_callback(store.close)
+        session = await stack.enter_async_context(aiohttp.ClientSession())
         registry = AccountRegistry(store, SpotifyClient(session), policy, demo=args.demo)
         await registry.start()
-        runner = web.AppRunner(create_app(registry), access_log=None)
-        await runner.setup()
-        runners = [runner]
-        try:
-            await web.TCPSite(runner, args.host, args.port).start()
-            if args.admin_port:
-                if not args.admin_trust:
-                    msg = "--admin-port needs at least one --admin-trust address"
-                    raise SpotifyLCDError(msg)
-                admin = web.AppRunner(
-                    create_admin_app(
-                        registry,
-                        args.admin_trust,
-                        keyless_links=args.keyless_links,
-                        clock=time.monotonic,
-                    ),
-                    access_log=None,
-                )
-                await admin.setup()
-                runners.append(admin)
-                await web.TCPSite(admin, args.host, args.admin_port).start()
-            _LOGGER.info(
-                "serving %d account(s) on http://%s:%d/ (POST /get)",
-                len(registry.runtimes()),
-                args.host,
-                args.port,
+        stack.push_async_callback(registry.stop)
+        await _listen(stack, create_app(registry), args.host, args.port, "--port")
+        if args.admin_port:
+            admin = create_admin_app(
+                registry, args.admin_trust, keyless_links=args.keyless_links, clock=time.monotonic
             )
-            await _wait_for_signal()
-        finally:
-            for started in runners:
-                await started.cleanup()
-            await registry.stop()
-            await store.close()
+            await _listen(stack, admin, args.host, args.admin_port, "--admin-port")
+        _LOGGER.info(
+            "serving %d account(s) on http://%s:%d/ (POST /get)",
+            len(registry.runtimes()),
+            args.host,
+            args.port,
+        )
+        await _wait_for_signal()
+
+
+async def _listen(
+    stack: contextlib.AsyncExitStack, app: web.Application, host: str, port: int, option: str
+) -> None:
+    """Serve `app` on host:port until `stack` closes; a failure names what to change."""
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    stack.push_async_callback(runner.cleanup)
+    try:
+        await web.TCPSite(runner, host, port).start()
+    except OSError as err:
+        reason = "the port is in use" if err.errno == errno.EADDRINUSE else err.strerror or err
+        msg = (
+            f"cannot listen on {host} port {port}: {reason}; choose a free {option} "
+            "and a --host that is an address of this machine"
+        )
+        raise SpotifyLCDError(msg) from err
 
 
 async def _wait_for_signal() -> None:
@@ -339,5 +399,9 @@ def preview(args: argparse.Namespace, source: TextIO, out: TextIO) -> None:
         if args.out is None:
             msg = "--format png needs --out FILE"
             raise SpotifyLCDError(msg)
-        render_png(payload, args.out, at_ms=round(args.at * 1000), backlight=args.backlight)
+        try:
+            render_png(payload, args.out, at_ms=round(args.at * 1000), backlight=args.backlight)
+        except OSError as err:
+            msg = f"cannot write {args.out}: {err.strerror or err}; give --out a writable path"
+            raise SpotifyLCDError(msg) from err
         out.write(f"wrote {args.out}\n")

@@ -47,7 +47,7 @@ class StoreError(SpotifyLCDError):
 
 
 class StoreUnavailableError(StoreError):
-    """The token store cannot be reached (MongoDB down, disk unreadable)."""
+    """The token store cannot be reached (a MongoDB server down or unreachable); retried."""
 
 
 class StoreCorruptError(StoreError):

@@ -11,7 +11,7 @@ from spotipy.cache_handler import MemoryCacheHandler
 from spotipy.oauth2 import SpotifyOAuth, SpotifyOauthError
 
 from .account import Account, generate_device_key
-from .exceptions import AccountNotFoundError, SpotifyError
+from .exceptions import AccountNotFoundError, SpotifyError, SpotifyUnavailableError
 from .spotify import SCOPES, SpotifyClient, SpotifyEndpoints, TokenGrant
 
 if TYPE_CHECKING:
@@ -69,6 +69,11 @@ class PasteFlow:
         except SpotifyOauthError as err:
             msg = f"Spotify refused the code: {err}"
             raise SpotifyError(msg) from err
+        except OSError as err:
+            # requests' RequestException (no connection, timeout) is an OSError; spotipy lets
+            # it through. Its text is urllib3's retry log, so the kind says enough.
+            msg = f"cannot reach Spotify at {self._oauth.OAUTH_TOKEN_URL} ({type(err).__name__})"
+            raise SpotifyUnavailableError(msg) from err
         token = self._oauth.cache_handler.get_cached_token()
         return TokenGrant(
             access_token=token["access_token"],

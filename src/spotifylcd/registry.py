@@ -10,10 +10,11 @@ from typing import TYPE_CHECKING
 
 from .account import Account
 from .demo import DEMO_OVERRIDES, DEMO_UID, DemoPlaybackSource
-from .exceptions import StoreError
+from .exceptions import StoreError, StoreUnavailableError
 from .poller import Poller, PollPolicy
-from .source import PlaybackSource, SpotifyAccountSource
+from .source import PlaybackSource, SpotifyPlaybackSource
 from .status import AccountStatus
+from .stored_tokens import StoredTokens
 
 if TYPE_CHECKING:
     from .spotify import SpotifyClient
@@ -30,6 +31,8 @@ class AccountRuntime:
     account: Account
     poller: Poller
     source: PlaybackSource
+    # The stored account's tokens; the demo account has none.
+    tokens: StoredTokens | None = None
     # The demo account has no secrets to protect: any client may read it without a key.
     public: bool = False
 
@@ -61,12 +64,23 @@ class AccountRegistry:
         return [self._runtimes[uid] for uid in sorted(self._runtimes)]
 
     async def start(self) -> None:
-        """Load the accounts, start their pollers and the background store sync."""
+        """Load the accounts, start their pollers and the background store sync.
+
+        A store that answers but cannot be read raises its `StoreError` before anything
+        starts, for serving no accounts would hide the fault; one that cannot be reached is
+        retried by the sync, as when it goes away later.
+        """
+        try:
+            stored: list[Account] | None = await self.store.list_accounts()
+        except StoreUnavailableError as err:
+            self._store_failed(err)
+            stored = None
         if self.demo:
             source = DemoPlaybackSource()
             account = Account(uid=DEMO_UID, keyless=True, overrides=dict(DEMO_OVERRIDES))
             self._add(AccountRuntime(account, self._poller(DEMO_UID, source), source, public=True))
-        await self.sync()
+        if stored is not None:
+            await self._serve(stored)
         self._sync_task = asyncio.create_task(self._sync_forever(), name="spotify-lcd store sync")
 
     async def stop(self) -> None:
@@ -81,26 +95,33 @@ class AccountRegistry:
     async def sync(self) -> None:
         """Bring the served accounts in step with the store; keep serving if it is down."""
         try:
-            stored = {account.uid: account for account in await self.store.list_accounts()}
+            accounts = await self.store.list_accounts()
         except StoreError as err:
-            if self.store_error is None:
-                _LOGGER.warning("token store unavailable, serving known accounts: %s", err)
-            self.store_error = str(err)
+            self._store_failed(err)
             return
+        await self._serve(accounts)
+
+    def _store_failed(self, err: StoreError) -> None:
+        if self.store_error is None:
+            _LOGGER.warning("token store unavailable, serving known accounts: %s", err)
+        self.store_error = str(err)
+
+    async def _serve(self, accounts: list[Account]) -> None:
+        """Start, restart, update or stop pollers so exactly `accounts` are served."""
         self.store_error = None
+        stored = {account.uid: account for account in accounts}
         for uid, account in stored.items():
             runtime = self._runtimes.get(uid)
             if runtime is None or self._relinked(runtime, account):
                 if runtime is not None:
                     await runtime.poller.stop()
-                source = SpotifyAccountSource(self.client, self.store, account)
-                self._add(AccountRuntime(account, self._poller(uid, source), source))
+                tokens = StoredTokens(self.client, self.store, account)
+                source = SpotifyPlaybackSource(self.client, tokens)
+                self._add(AccountRuntime(account, self._poller(uid, source), source, tokens))
             elif not runtime.public:
                 runtime.account = account
-                if isinstance(runtime.source, SpotifyAccountSource) and (
-                    account.version > runtime.source.account.version
-                ):
-                    runtime.source.account = account
+                if runtime.tokens is not None and account.version > runtime.tokens.account.version:
+                    runtime.tokens.account = account
         for uid in [
             uid for uid, rt in self._runtimes.items() if not rt.public and uid not in stored
         ]:

@@ -220,9 +220,9 @@ async def test_serve_demo_answers_get_and_stops_on_sigterm(tmp_path: Path) -> No
         str(tmp_path / "data"),
         stdout=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.PIPE,
-        env={**os.environ, "SPOTIFY_LCD_API_URL": "http://127.0.0.1:9/v1"},
+        env={**os.environ, "SPOTIFY_LCD_API_URL": "http://localhost:9/v1"},
     )
-    url = f"http://127.0.0.1:{port}"
+    url = f"http://localhost:{port}"
     try:
         await wait_healthy(url)
         async with (
@@ -240,6 +240,15 @@ async def test_serve_demo_answers_get_and_stops_on_sigterm(tmp_path: Path) -> No
         _, err = await process.communicate()
     assert process.returncode == 0, err.decode()
     assert "Traceback" not in err.decode()
+    # The text tables are read before the server listens, not inside the first request.
+    logged = err.decode().splitlines()
+    loaded = next(
+        n for n, line in enumerate(logged) if "INFO spotifylcd: text tables loaded" in line
+    )
+    serving = next(
+        n for n, line in enumerate(logged) if "INFO spotifylcd: serving 1 account" in line
+    )
+    assert loaded < serving
 
 
 def run_preview_args(

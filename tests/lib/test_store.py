@@ -1,17 +1,25 @@
-"""The token-store contract, run against the embedded file store and a real MongoDB server."""
+"""The token-store contract, run against the embedded file store and a real MongoDB server.
+
+Also what the server makes of a store that answers with something it cannot read.
+"""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
+import aiohttp
 import pytest
+from pymongo import AsyncMongoClient
 
 from spotifylcd.account import Account
-from spotifylcd.exceptions import AccountNotFoundError, StoreConflictError
-from spotifylcd.spotify import TokenGrant
+from spotifylcd.exceptions import AccountNotFoundError, StoreConflictError, StoreCorruptError
+from spotifylcd.registry import AccountRegistry
+from spotifylcd.spotify import SpotifyClient, TokenGrant
 from spotifylcd.store import FileTokenStore, MongoTokenStore, TokenStore, open_store
+from spotifylcd.store.mongodb import DEFAULT_COLLECTION
 
 
 @pytest.fixture(params=["file", "mongodb"])
@@ -117,3 +125,27 @@ async def test_open_store_picks_by_location(tmp_path: Path) -> None:
     mongo = open_store("mongodb://127.0.0.1:1")
     assert isinstance(mongo, MongoTokenStore)
     await mongo.close()
+
+
+@pytest.mark.parametrize(
+    "document", [{"user": "odd", "version": "two"}, {"user": "odd", "overrides": ["a", "b"]}]
+)
+async def test_the_server_refuses_a_mongodb_account_it_cannot_read(
+    mongodb_server: str,
+    mongodb_database: str,
+    http_session: aiohttp.ClientSession,
+    document: dict[str, Any],
+) -> None:
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongodb_server)
+    collection = client[mongodb_database][DEFAULT_COLLECTION]
+    await collection.insert_one(dict(document))
+    store = MongoTokenStore(mongodb_server, database=mongodb_database)
+    registry = AccountRegistry(store, SpotifyClient(http_session), demo=True)
+    try:
+        with pytest.raises(StoreCorruptError, match="'odd' is not a Spotify LCD account"):
+            await registry.start()
+        assert registry.runtimes() == []
+        assert await collection.find_one({}, {"_id": False}) == document
+    finally:
+        await store.close()
+        await client.close()

@@ -14,12 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 from ..account import Account
-from ..exceptions import (
-    AccountNotFoundError,
-    StoreConflictError,
-    StoreCorruptError,
-    StoreUnavailableError,
-)
+from ..exceptions import AccountNotFoundError, StoreConflictError, StoreCorruptError, StoreError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -86,8 +81,10 @@ class FileTokenStore:
             try:
                 return await asyncio.to_thread(function)
             except OSError as err:
-                msg = f"cannot use the account file {self.path}: {err}"
-                raise StoreUnavailableError(msg) from err
+                # Not `StoreUnavailableError`: a local file always answers, so retrying at
+                # start-up would only hide a wrong path or wrong permissions.
+                msg = f"cannot use the account file {self.path}: {err.strerror or err}"
+                raise StoreError(msg) from err
 
     @contextlib.contextmanager
     def _exclusive(self) -> Iterator[None]:
@@ -123,7 +120,10 @@ class FileTokenStore:
         try:
             document = json.loads(raw)
             if document.get("format") != FORMAT:
-                msg = f"unknown format {document.get('format')!r}"
+                msg = (
+                    f"{self.path} is in format {document.get('format')!r}, not {FORMAT} "
+                    "(written by a newer Spotify LCD?); it was left untouched"
+                )
                 raise StoreCorruptError(msg)
             return {
                 uid: Account(**{key: value for key, value in fields.items() if key in _FIELDS})

@@ -7,10 +7,16 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final
 
 from pymongo import AsyncMongoClient, ReturnDocument
-from pymongo.errors import PyMongoError
+from pymongo.errors import ConnectionFailure, PyMongoError
 
 from ..account import Account
-from ..exceptions import AccountNotFoundError, StoreConflictError, StoreUnavailableError
+from ..exceptions import (
+    AccountNotFoundError,
+    StoreConflictError,
+    StoreCorruptError,
+    StoreError,
+    StoreUnavailableError,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable
@@ -109,9 +115,17 @@ class MongoTokenStore:
         timeout_ms: int = 3000,
     ) -> None:
         """Connect lazily to `uri`; nothing is sent until the first call."""
-        self._client: AsyncMongoClient[Document] = AsyncMongoClient(
-            uri, serverSelectionTimeoutMS=timeout_ms, connectTimeoutMS=timeout_ms, tz_aware=False
-        )
+        try:
+            self._client: AsyncMongoClient[Document] = AsyncMongoClient(
+                uri,
+                serverSelectionTimeoutMS=timeout_ms,
+                connectTimeoutMS=timeout_ms,
+                tz_aware=False,
+            )
+        except (PyMongoError, ValueError) as err:
+            # The message names the faulty part; the URI itself may hold a password.
+            msg = f"not a usable MongoDB URI: {err}"
+            raise StoreError(msg) from err
         self._collection: AsyncCollection[Document] = self._client[database][collection]
         self._indexed = False
 
@@ -123,14 +137,14 @@ class MongoTokenStore:
         """Every account, in uid order."""
         cursor = self._collection.find({}, {"_id": False}).sort("user")
         documents: list[Document] = await self._call(cursor.to_list())
-        return [document_to_account(document) for document in documents if "user" in document]
+        return [_stored_account(document) for document in documents if "user" in document]
 
     async def get(self, uid: str) -> Account:
         """The account called `uid`."""
         document = await self._call(self._collection.find_one({"user": uid}, {"_id": False}))
         if document is None:
             raise AccountNotFoundError(uid)
-        return document_to_account(document)
+        return _stored_account(document)
 
     async def put(self, account: Account) -> Account:
         """Create or overwrite an account, keeping any fields we do not know about."""
@@ -147,7 +161,7 @@ class MongoTokenStore:
         if document is None:
             msg = f"MongoDB did not return the upserted account {account.uid!r}"
             raise StoreUnavailableError(msg)
-        return document_to_account(document)
+        return _stored_account(document)
 
     async def save_if_unchanged(self, account: Account) -> Account:
         """Compare-and-set on the version counter (a legacy document has none: version 0)."""
@@ -188,7 +202,25 @@ class MongoTokenStore:
     async def _call[T](operation: Awaitable[T]) -> T:
         try:
             result = await operation
-        except PyMongoError as err:
-            msg = f"MongoDB is not available: {err}"
+        except ConnectionFailure as err:
+            # pymongo appends its whole topology description (~600 characters) to the reason.
+            reason = str(err).split(", Timeout:", 1)[0]
+            msg = f"MongoDB is not available: {reason}"
             raise StoreUnavailableError(msg) from err
+        except PyMongoError as err:
+            # It answered but refused (authentication, permissions): waiting will not help.
+            msg = f"MongoDB refused the request: {err}"
+            raise StoreError(msg) from err
         return result
+
+
+def _stored_account(document: Document) -> Account:
+    """`document_to_account` for a document read back; one we cannot interpret is corrupt."""
+    try:
+        return document_to_account(document)
+    except (ValueError, TypeError, AttributeError) as err:
+        msg = (
+            f"the MongoDB document of {document.get('user')!r} is not a Spotify LCD account "
+            f"({err}); it was left untouched"
+        )
+        raise StoreCorruptError(msg) from err
