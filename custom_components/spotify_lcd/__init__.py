@@ -5,27 +5,39 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from homeassistant.const import Platform
+from homeassistant.exceptions import (
+    ConfigEntryAuthFailed,
+    ConfigEntryNotReady,
+    HomeAssistantError,
+)
 from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.config_entry_oauth2_flow import (
+    AbstractOAuth2Implementation,
     OAuth2Session,
     async_get_config_entry_implementation,
 )
 
-from spotifylcd.exceptions import StoreError
+from spotifylcd.poller import PollEngine, PollPolicy
+from spotifylcd.source import SpotifyPlaybackSource
 from spotifylcd.spotify import SpotifyClient
 from spotifylcd.store import MongoTokenStore
+from spotifylcd.store.mirror import TokenMirror
 from spotifylcd.store.mongodb import DEFAULT_COLLECTION, DEFAULT_DATABASE
 from spotifylcd.text import load_tables
 
 from .const import (
+    CONF_AUTHORIZED_AT,
     CONF_MONGODB_COLLECTION,
     CONF_MONGODB_DATABASE,
     CONF_MONGODB_URI,
+    CONF_POLL_INTERVAL,
     CONF_ROM,
     CONF_STORAGE,
+    CONF_UID,
+    DEFAULT_POLL_INTERVAL,
     DOMAIN,
-    LOGGER,
     STORAGE_MONGODB,
 )
 from .coordinator import (
@@ -33,12 +45,14 @@ from .coordinator import (
     SpotifyLCDCoordinator,
     SpotifyLCDData,
     account_for,
+    forbidden_issue_id,
 )
-from .repairs import track_token_age
-from .token_mirror import MongoTokenMirror
+from .repairs import token_issue_id, track_token_age
+from .tokens import OAuthSessionTokens
 from .view import SpotifyLCDGetView
 
 if TYPE_CHECKING:
+    from homeassistant.config_entries import ConfigEntry
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.typing import ConfigType
 
@@ -55,14 +69,23 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:  # noqa:
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: SpotifyLCDConfigEntry) -> bool:
-    """Poll once (the coordinator checks the token and maps its errors), then add entities."""
-    implementation = await async_get_config_entry_implementation(hass, entry)
-    session = OAuth2Session(hass, entry, implementation)
-    # Before the first refresh: a token another writer rotated must win over refreshing ours.
-    mirror = await _token_mirror(hass, entry, session)
-    coordinator = SpotifyLCDCoordinator(
-        hass, entry, session, SpotifyClient(async_get_clientsession(hass)), mirror
+    """Poll once through the library's engine (which maps every failure), then add entities."""
+    implementation = await _implementation(hass, entry)
+    mirror = _token_mirror(entry, implementation)
+    if mirror is not None:
+        entry.async_on_unload(mirror.close)
+    tokens = OAuthSessionTokens(hass, entry, OAuth2Session(hass, entry, implementation), mirror)
+    # Before the first poll: a token another writer rotated must win over refreshing ours.
+    await tokens.adopt_newer()
+    policy = PollPolicy(
+        playing_interval=float(entry.options.get(CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL))
     )
+    engine = PollEngine(
+        SpotifyPlaybackSource(SpotifyClient(async_get_clientsession(hass)), tokens),
+        policy,
+        name=entry.data[CONF_UID],
+    )
+    coordinator = SpotifyLCDCoordinator(hass, entry, engine)
     await coordinator.async_config_entry_first_refresh()
     entry.runtime_data = SpotifyLCDData(coordinator)
     entry.async_on_unload(track_token_age(hass, entry))
@@ -71,10 +94,29 @@ async def async_setup_entry(hass: HomeAssistant, entry: SpotifyLCDConfigEntry) -
     return True
 
 
-async def _token_mirror(
-    hass: HomeAssistant, entry: SpotifyLCDConfigEntry, session: OAuth2Session
-) -> MongoTokenMirror | None:
-    """With MongoDB storage: adopt a newer token found there (ours is published on use)."""
+async def _implementation(
+    hass: HomeAssistant, entry: SpotifyLCDConfigEntry
+) -> AbstractOAuth2Implementation:
+    """The entry's application credentials; their removal asks for a new link."""
+    try:
+        return await async_get_config_entry_implementation(hass, entry)
+    except (ConfigEntryAuthFailed, ConfigEntryNotReady):
+        raise
+    except ValueError as err:
+        # Before HA 2026.10 a removed application credential is a bare ValueError.
+        raise ConfigEntryAuthFailed(
+            translation_domain=DOMAIN, translation_key="credentials_missing"
+        ) from err
+    except HomeAssistantError as err:
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN, translation_key="credentials_unavailable"
+        ) from err
+
+
+def _token_mirror(
+    entry: SpotifyLCDConfigEntry, implementation: AbstractOAuth2Implementation
+) -> TokenMirror | None:
+    """With MongoDB storage: the account's document the standalone server reads."""
     options = entry.options
     if options.get(CONF_STORAGE) != STORAGE_MONGODB:
         return None
@@ -83,19 +125,14 @@ async def _token_mirror(
         options.get(CONF_MONGODB_DATABASE, DEFAULT_DATABASE),
         options.get(CONF_MONGODB_COLLECTION, DEFAULT_COLLECTION),
     )
-    implementation = session.implementation
     account = account_for(entry).with_changes(
+        # Application credentials' implementation carries the app's id and secret.
         client_id=str(getattr(implementation, "client_id", "")),
         client_secret=str(getattr(implementation, "client_secret", "")),
+        spotify_user_id=str(entry.unique_id or ""),
+        linked_at=float(entry.data.get(CONF_AUTHORIZED_AT, 0.0)),
     )
-    mirror = MongoTokenMirror(store, account)
-    entry.async_on_unload(mirror.close)
-    try:
-        if newer := await mirror.adopt_newer(session.token):
-            hass.config_entries.async_update_entry(entry, data={**entry.data, "token": newer})
-    except StoreError as err:
-        LOGGER.warning("%s: MongoDB token store unavailable: %s", account.uid, err)
-    return mirror
+    return TokenMirror(store, account)
 
 
 async def async_migrate_entry(hass: HomeAssistant, entry: SpotifyLCDConfigEntry) -> bool:
@@ -111,11 +148,17 @@ async def async_migrate_entry(hass: HomeAssistant, entry: SpotifyLCDConfigEntry)
 
 
 async def _async_reload(hass: HomeAssistant, entry: SpotifyLCDConfigEntry) -> None:
-    """Options, uid or key changed: start over with them (token refreshes do not count)."""
+    """Options, uid, key or the link changed: start over (token refreshes do not count)."""
     if entry.runtime_data.coordinator.settings_changed():
         await hass.config_entries.async_reload(entry.entry_id)
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: SpotifyLCDConfigEntry) -> bool:
-    """Remove the entities; the view stays, answering 404 for this uid."""
+    """Remove the entities; the view stays, answering as the contract says for this uid."""
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: ConfigEntry) -> None:
+    """Take the entry's repair issues with it."""
+    for issue_id in (forbidden_issue_id(entry), token_issue_id(entry)):
+        ir.async_delete_issue(hass, DOMAIN, issue_id)

@@ -10,6 +10,7 @@ import voluptuous as vol
 from homeassistant.config_entries import (
     SOURCE_REAUTH,
     ConfigEntry,
+    ConfigEntryState,
     ConfigFlowResult,
     OptionsFlow,
 )
@@ -110,8 +111,7 @@ class SpotifyLCDFlowHandler(config_entry_oauth2_flow.AbstractOAuth2FlowHandler, 
         }
         if self.source == SOURCE_REAUTH:
             self._abort_if_unique_id_mismatch(reason="wrong_account")
-            entry = self._get_reauth_entry()
-            return self.async_update_reload_and_abort(entry, data={**entry.data, **linked})
+            return self._update_and_abort(self._get_reauth_entry(), linked, "reauth_successful")
         self._abort_if_unique_id_configured()
         self._oauth_data = linked
         self._display_name = user.display_name
@@ -167,12 +167,25 @@ class SpotifyLCDFlowHandler(config_entry_oauth2_flow.AbstractOAuth2FlowHandler, 
             uid = user_input[CONF_UID].strip()
             errors = self._uid_errors(uid, entry.entry_id)
             if not errors:
-                return self.async_update_reload_and_abort(entry, data_updates={CONF_UID: uid})
+                return self._update_and_abort(entry, {CONF_UID: uid}, "reconfigure_successful")
         return self.async_show_form(
             step_id="reconfigure",
             data_schema=vol.Schema({vol.Required(CONF_UID, default=entry.data[CONF_UID]): str}),
             errors=errors,
         )
+
+    def _update_and_abort(
+        self, entry: ConfigEntry, data_updates: dict[str, Any], reason: str
+    ) -> ConfigFlowResult:
+        """Store the change; a loaded entry's update listener reloads it, others reload here.
+
+        HA reports `async_update_reload_and_abort` on entries with an update listener (from
+        2026.6, to stop working in 2026.12), and this integration needs its listener.
+        """
+        self.hass.config_entries.async_update_entry(entry, data={**entry.data, **data_updates})
+        if entry.state is not ConfigEntryState.LOADED:
+            self.hass.config_entries.async_schedule_reload(entry.entry_id)
+        return self.async_abort(reason=reason)
 
     def _uid_errors(self, uid: str, own_entry_id: str | None) -> dict[str, str]:
         if not uid or len(uid) > MAX_UID_LENGTH or not uid.isprintable():
@@ -270,9 +283,13 @@ async def _storage_errors(user_input: dict[str, Any]) -> dict[str, str]:
     uri = str(user_input.get(CONF_MONGODB_URI) or "")
     if not is_mongodb_uri(uri):
         return {CONF_MONGODB_URI: "invalid_mongodb_uri"}
-    store = MongoTokenStore(
-        uri, user_input[CONF_MONGODB_DATABASE], user_input[CONF_MONGODB_COLLECTION]
-    )
+    try:
+        # A malformed URI is refused already here, before any connection.
+        store = MongoTokenStore(
+            uri, user_input[CONF_MONGODB_DATABASE], user_input[CONF_MONGODB_COLLECTION]
+        )
+    except StoreError:
+        return {CONF_MONGODB_URI: "cannot_connect_mongodb"}
     try:
         await store.ping()
     except StoreError:

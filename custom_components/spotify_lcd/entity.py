@@ -1,6 +1,8 @@
-"""The base entity: one service device per linked account."""
+"""The base entity: one service device per linked account, named from translations."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
@@ -8,18 +10,21 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from .const import CONF_UID, DOMAIN
 from .coordinator import SpotifyLCDCoordinator
 
+if TYPE_CHECKING:
+    from homeassistant.helpers.entity import EntityDescription
+
 
 class SpotifyLCDEntity(CoordinatorEntity[SpotifyLCDCoordinator]):
-    """Named from translations, grouped under the account's service device."""
+    """An entity of the coordinator's account, described by `description`."""
 
     _attr_has_entity_name = True
 
-    def __init__(self, coordinator: SpotifyLCDCoordinator, key: str) -> None:
-        """Entity `key` of the coordinator's account."""
+    def __init__(self, coordinator: SpotifyLCDCoordinator, description: EntityDescription) -> None:
+        """The `description.key` entity of the coordinator's account."""
         super().__init__(coordinator)
         entry = coordinator.config_entry
-        self._attr_translation_key = key
-        self._attr_unique_id = f"{entry.unique_id}_{key}"
+        self.entity_description = description
+        self._attr_unique_id = f"{entry.unique_id}_{description.key}"
         self._attr_device_info = DeviceInfo(
             identifiers={(DOMAIN, str(entry.unique_id))},
             name=f"Spotify LCD {entry.data[CONF_UID]}",

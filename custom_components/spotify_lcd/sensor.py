@@ -1,35 +1,72 @@
-"""Sensors: what is playing (with the LCD lines), and the playback state."""
+"""Sensors: what is playing (with the LCD's view of it), and the playback state."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
-from homeassistant.components.sensor import SensorDeviceClass, SensorEntity
+from homeassistant.components.sensor import (
+    SensorDeviceClass,
+    SensorEntity,
+    SensorEntityDescription,
+)
 from homeassistant.core import callback
 from homeassistant.util import dt as dt_util
 
-from spotifylcd.hd44780.rom import Rom
-from spotifylcd.payload import v2_payload
 from spotifylcd.playback import Playback, PlaybackKind
 from spotifylcd.preview import readable_row
 from spotifylcd.screen import render
-from spotifylcd.status import AccountStatus, Snapshot
 
 from .entity import SpotifyLCDEntity
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from datetime import datetime
 
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+    from homeassistant.helpers.typing import StateType
 
     from .coordinator import SpotifyLCDConfigEntry, SpotifyLCDCoordinator
 
 PARALLEL_UPDATES = 0
 # A position further than this from the extrapolated one is a seek.
 SEEK_TOLERANCE_MS: Final = 3000
-PLAYBACK_STATES: Final = ["playing", "paused", "idle", "ad", "unavailable"]
+SHOWN_KINDS: Final = frozenset({PlaybackKind.TRACK, PlaybackKind.EPISODE, PlaybackKind.AD})
+
+
+@dataclass(frozen=True, kw_only=True)
+class SpotifyLCDSensorEntityDescription(SensorEntityDescription):
+    """A sensor whose state is a function of the account's last playback."""
+
+    value_fn: Callable[[Playback], StateType]
+
+
+def _title(playback: Playback) -> str | None:
+    return playback.title or None if playback.kind in SHOWN_KINDS else None
+
+
+def _playback_state(playback: Playback) -> str | None:
+    if playback.kind is PlaybackKind.IDLE:
+        return "idle"
+    if playback.kind is PlaybackKind.AD:
+        return "ad"
+    if playback.kind is PlaybackKind.UNKNOWN:
+        return None
+    return "playing" if playback.is_playing else "paused"
+
+
+NOW_PLAYING: Final = SpotifyLCDSensorEntityDescription(
+    key="now_playing", translation_key="now_playing", value_fn=_title
+)
+PLAYBACK_STATE: Final = SpotifyLCDSensorEntityDescription(
+    key="playback_state",
+    translation_key="playback_state",
+    device_class=SensorDeviceClass.ENUM,
+    options=["playing", "paused", "idle", "ad"],
+    value_fn=_playback_state,
+)
 
 
 async def async_setup_entry(
@@ -39,101 +76,75 @@ async def async_setup_entry(
 ) -> None:
     """One now-playing and one playback-state sensor per account."""
     coordinator = entry.runtime_data.coordinator
-    async_add_entities([NowPlayingSensor(coordinator), PlaybackStateSensor(coordinator)])
+    async_add_entities(
+        [NowPlayingSensor(coordinator), SpotifyLCDSensor(coordinator, PLAYBACK_STATE)]
+    )
 
 
-def playback_state(coordinator: SpotifyLCDCoordinator) -> str:
-    """Playing / paused / idle / ad / unavailable."""
-    snapshot = coordinator.snapshot()
-    playback = snapshot.playback
-    if snapshot.status is not AccountStatus.OK or playback is None:
-        return "unavailable"
-    if playback.kind is PlaybackKind.IDLE:
-        return "idle"
-    if playback.kind is PlaybackKind.AD:
-        return "ad"
-    return "playing" if playback.is_playing else "paused"
+class SpotifyLCDSensor(SpotifyLCDEntity, SensorEntity):
+    """A sensor of the account's playback; unavailable while Spotify cannot be read."""
 
-
-class PlaybackStateSensor(SpotifyLCDEntity, SensorEntity):
-    """The player's state as an enum, for automations."""
-
-    _attr_device_class = SensorDeviceClass.ENUM
-    _attr_options = PLAYBACK_STATES
-
-    def __init__(self, coordinator: SpotifyLCDCoordinator) -> None:
-        """The playback-state sensor of `coordinator`'s account."""
-        super().__init__(coordinator, "playback_state")
+    entity_description: SpotifyLCDSensorEntityDescription
 
     @property
-    def available(self) -> bool:
-        """Always: "unavailable" is one of the states it reports."""
-        return True
-
-    @property
-    def native_value(self) -> str:
-        """The current state."""
-        return playback_state(self.coordinator)
+    def native_value(self) -> StateType:
+        """The description's value of the last playback."""
+        playback = self.coordinator.data.playback if self.coordinator.data else None
+        return self.entity_description.value_fn(playback) if playback else None
 
 
-class NowPlayingSensor(SpotifyLCDEntity, SensorEntity):
+class NowPlayingSensor(SpotifyLCDSensor):
     """The title as Spotify gives it; attributes change only when the item does (or a seek)."""
+
+    # The LCD's view of the item is for dashboards and the native-API firmware, not history.
+    _unrecorded_attributes = frozenset({"lcd_lines", "lcd_payload"})
 
     def __init__(self, coordinator: SpotifyLCDCoordinator) -> None:
         """The now-playing sensor of `coordinator`'s account."""
-        super().__init__(coordinator, "now_playing")
+        super().__init__(coordinator, NOW_PLAYING)
         self._shown: Playback | None = None
-        self._position_ms = 0
-        self._position_updated_at: datetime | None = None
         self._attributes: dict[str, Any] = {}
-        self._track(coordinator.data.playback if coordinator.data else None)
+        self._track()
 
     @callback
     def _handle_coordinator_update(self) -> None:
-        self._track(self.coordinator.data.playback if self.coordinator.data else None)
+        self._track()
         super()._handle_coordinator_update()
 
-    def _track(self, playback: Playback | None) -> None:
-        if playback is None or playback.kind in (PlaybackKind.IDLE, PlaybackKind.UNKNOWN):
+    def _track(self) -> None:
+        playback = self.coordinator.data.playback if self.coordinator.data else None
+        if playback is None or playback.kind not in SHOWN_KINDS:
             self._shown, self._attributes = None, {}
             return
-        changed = not playback.same_item(self._shown) or self._shown is None
-        if not changed and self._shown is not None:
-            expected = self._shown.progress_at(playback.fetched_at)
-            changed = (
-                abs(playback.progress_ms - expected) > SEEK_TOLERANCE_MS
-                or playback.is_playing != self._shown.is_playing
-            )
-        if not changed:
+        shown = self._shown
+        if (
+            shown is not None
+            and playback.same_item(shown)
+            and playback.is_playing == shown.is_playing
+            and abs(playback.progress_ms - shown.progress_at(playback.fetched_at))
+            <= SEEK_TOLERANCE_MS
+        ):
             return
         self._shown = playback
-        self._position_ms = playback.progress_ms
-        self._position_updated_at = dt_util.utcnow()
-        self._attributes = self._attributes_for(playback)
+        self._attributes = self._attributes_for(playback, dt_util.utcnow())
 
-    def _attributes_for(self, playback: Playback) -> dict[str, Any]:
-        settings = self.coordinator.account.display_settings()
-        payload = self.coordinator.still_payload(playback)
-        # For ESPHome's native-API variant: the v2 payload as of this item, progress at fetch.
-        live = v2_payload(Snapshot(AccountStatus.OK, playback), playback.fetched_at, settings)
+    def _attributes_for(self, playback: Playback, now: datetime) -> dict[str, Any]:
+        # The payload as of the fetch: what the display showed at `position_updated_at`.
+        payload = self.coordinator.payload()
+        rom = self.coordinator.account.display_settings().rom
         return {
             "artists": list(playback.artists),
             "album": playback.album,
             "device": playback.device_name,
             "kind": playback.kind.value,
             "duration": playback.duration_ms / 1000,
-            "position": self._position_ms / 1000,
-            "position_updated_at": self._position_updated_at,
-            "lcd_lines": [readable_row(row, Rom(settings.rom)) for row in render(payload, 0, 0)],
-            "lcd_payload": json.dumps(live, separators=(",", ":"), ensure_ascii=False),
+            "position": playback.progress_ms / 1000,
+            "position_updated_at": now,
+            "lcd_lines": [readable_row(row, rom) for row in render(payload, 0, 0)],
+            "lcd_payload": json.dumps(payload, separators=(",", ":"), ensure_ascii=False),
         }
 
     @property
-    def native_value(self) -> str | None:
-        """The title, untransliterated."""
-        return self._shown.title if self._shown is not None else None
-
-    @property
     def extra_state_attributes(self) -> dict[str, Any]:
-        """Artists, album, device, kind, duration, position and the LCD's lines."""
+        """Artists, album, device, kind, duration, position and the LCD's view."""
         return self._attributes

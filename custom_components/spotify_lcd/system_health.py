@@ -9,6 +9,7 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import callback
 
 from spotifylcd.spotify import SpotifyEndpoints
+from spotifylcd.status import AccountStatus
 
 from .const import DOMAIN
 
@@ -36,6 +37,7 @@ async def system_health_info(hass: HomeAssistant) -> dict[str, Any]:
         "accounts": len(entries),
         "accounts_polling": len(loaded),
         "accounts_needing_relink": sum(
-            entry.runtime_data.coordinator.status.value == "needs_relink" for entry in loaded
+            entry.runtime_data.coordinator.snapshot().status is AccountStatus.NEEDS_RELINK
+            for entry in loaded
         ),
     }

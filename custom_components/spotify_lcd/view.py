@@ -7,7 +7,7 @@ from http import HTTPStatus
 from typing import TYPE_CHECKING
 
 from aiohttp import web
-from homeassistant.config_entries import ConfigEntryState
+from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.helpers.http import KEY_HASS, HomeAssistantView
 
 from spotifylcd.access import BadKeyThrottle
@@ -20,11 +20,15 @@ from spotifylcd.contract import (
     read_get_request,
     unknown_uid,
 )
+from spotifylcd.status import AccountStatus, Snapshot
 
 from .const import CONF_UID, DOMAIN, VIEW_URL
+from .coordinator import account_for
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
+
+    from spotifylcd.account import Account
 
     from .coordinator import SpotifyLCDCoordinator
 
@@ -45,11 +49,11 @@ class SpotifyLCDGetView(HomeAssistantView):
         try:
             _check_size(request)
             get = await read_get_request(request)
-            coordinator = _coordinator(request.app[KEY_HASS], get.uid)
-            authorise(coordinator.account, get.key, request.remote, self._throttle)
+            account, snapshot = _account(request.app[KEY_HASS], get.uid)
+            authorise(account, get.key, request.remote, self._throttle)
         except RequestError as err:
             return error_response(err.status, err.error, err.message)
-        body = get_body(get, coordinator.account, coordinator.snapshot(), time.monotonic())
+        body = get_body(get, account, snapshot, time.monotonic())
         return web.Response(text=body, content_type="application/json")
 
     async def get(self, request: web.Request) -> web.Response:  # noqa: ARG002
@@ -69,9 +73,19 @@ def _check_size(request: web.Request) -> None:
         )
 
 
-def _coordinator(hass: HomeAssistant, uid: str) -> SpotifyLCDCoordinator:
+def _account(hass: HomeAssistant, uid: str) -> tuple[Account, Snapshot]:
+    """The account called `uid` and what its displays are told, loaded or not.
+
+    An entry waiting for a new link answers as "re-link" (v1 `api_response` 401); one that
+    is not loaded yet (Spotify unreachable at start, say) as "offline" (v1 503).
+    """
     for entry in hass.config_entries.async_entries(DOMAIN):
-        if entry.data.get(CONF_UID) == uid and entry.state is ConfigEntryState.LOADED:
+        if entry.data.get(CONF_UID) != uid:
+            continue
+        if entry.state is ConfigEntryState.LOADED:
             coordinator: SpotifyLCDCoordinator = entry.runtime_data.coordinator
-            return coordinator
+            return coordinator.account, coordinator.snapshot()
+        relinking = any(entry.async_get_active_flows(hass, {SOURCE_REAUTH}))
+        status = AccountStatus.NEEDS_RELINK if relinking else AccountStatus.STALE
+        return account_for(entry), Snapshot(status)
     raise unknown_uid(uid)

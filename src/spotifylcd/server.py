@@ -26,7 +26,6 @@ from .contract import (
 )
 from .exceptions import SpotifyLCDError
 from .registry import AccountRegistry, AccountRuntime
-from .source import SpotifyAccountSource
 
 _LOGGER = logging.getLogger(__name__)
 REGISTRY_KEY: Final = web.AppKey("registry", AccountRegistry)
@@ -82,9 +81,9 @@ async def handle_refresh(request: web.Request) -> web.Response:
     fields = await read_fields(request)
     runtime = _runtime(request, requested_uid(fields), fields.get("key"))
     refreshed = False
-    if isinstance(runtime.source, SpotifyAccountSource):
+    if runtime.tokens is not None:
         try:
-            await runtime.source.refresh()
+            await runtime.tokens.refresh()
         except SpotifyLCDError as err:
             raise RequestError(502, "refresh_failed", str(err)) from err
         refreshed = True

@@ -1,30 +1,19 @@
-"""Where a poller gets playback from: a linked Spotify account, with its token lifecycle."""
+"""Where a poll gets playback from: Spotify, with access tokens from a token provider.
+
+The token provider is what differs between hosts: the standalone server keeps tokens in its
+store (`StoredTokens`), Home Assistant in its OAuth session. The retry after a rejected token
+lives here, once, for both.
+"""
 
 from __future__ import annotations
 
-import asyncio
-import logging
-import time
 from typing import TYPE_CHECKING, Protocol
 
-from .exceptions import (
-    SpotifyAuthError,
-    SpotifyReauthRequiredError,
-    StoreConflictError,
-    StoreError,
-)
+from .exceptions import SpotifyAuthError, SpotifyReauthRequiredError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
-    from .account import Account
     from .playback import Playback
     from .spotify import SpotifyClient
-    from .store import TokenStore
-
-_LOGGER = logging.getLogger(__name__)
-# Refresh this long before Spotify's stated expiry, so no call races the deadline.
-REFRESH_MARGIN = 60.0
 
 
 class PlaybackSource(Protocol):
@@ -35,92 +24,36 @@ class PlaybackSource(Protocol):
         ...
 
 
-class SpotifyAccountSource:
-    """Playback of one stored account, refreshing and persisting tokens as Spotify rotates them."""
+class TokenProvider(Protocol):
+    """Valid Spotify access tokens for one account, however the host keeps them.
 
-    def __init__(
-        self,
-        client: SpotifyClient,
-        store: TokenStore,
-        account: Account,
-        *,
-        wall_clock: Callable[[], float] = time.time,
-    ) -> None:
-        """Start from `account` as loaded; the store is re-read before every refresh."""
-        self._client = client
-        self._store = store
-        self.account = account
-        self._wall_clock = wall_clock
-        self._refresh_lock = asyncio.Lock()
-        self._unsaved = False
+    Both calls raise `SpotifyReauthRequiredError` when Spotify refuses the refresh token
+    (the user must link again) and `SpotifyUnavailableError` when it cannot be reached.
+    """
+
+    async def access_token(self) -> str:
+        """A token that has not expired, refreshed first if it has."""
+        ...
+
+    async def refreshed_token(self, rejected: str) -> str:
+        """A token other than `rejected`, which Spotify just refused (HTTP 401)."""
+        ...
+
+
+class SpotifyPlaybackSource:
+    """The account's player, asked with the provider's token; one retry after a 401."""
+
+    def __init__(self, client: SpotifyClient, tokens: TokenProvider) -> None:
+        """Ask `client` with tokens from `tokens`."""
+        self.client = client
+        self.tokens = tokens
 
     async def fetch_playback(self) -> Playback:
-        """Current playback; an expired token is refreshed first, a rejected one once."""
-        if self._unsaved:
-            async with self._refresh_lock:
-                self.account = await self._persist(await self._latest())
-        account = self.account
-        if account.needs_relink:
-            msg = f"{account.uid} must be linked again"
-            raise SpotifyReauthRequiredError(msg)
-        if account.expires_at - REFRESH_MARGIN <= self._wall_clock():
-            account = await self.refresh(stale_token=account.access_token)
+        """Current playback; a token Spotify rejects is replaced once, never in a loop."""
+        token = await self.tokens.access_token()
         try:
-            return await self._client.get_playback(account.access_token)
+            return await self.client.get_playback(token)
         except SpotifyReauthRequiredError:
             raise
         except SpotifyAuthError:
-            account = await self.refresh(stale_token=account.access_token)
-            return await self._client.get_playback(account.access_token)
-
-    async def refresh(self, stale_token: str | None = None) -> Account:
-        """Get a new access token and store it; reuse one another writer stored meanwhile.
-
-        `stale_token` is the token the caller found wanting: if the store already holds a
-        different one (another process rotated it), that one is used without calling Spotify.
-        """
-        async with self._refresh_lock:
-            account = await self._latest()
-            if (
-                stale_token is not None
-                and account.access_token != stale_token
-                and (account.expires_at - REFRESH_MARGIN > self._wall_clock())
-            ):
-                self.account = account
-                return account
-            try:
-                grant = await self._client.refresh_access_token(
-                    account.client_id, account.client_secret, account.refresh_token
-                )
-            except SpotifyReauthRequiredError:
-                self.account = await self._persist(account.with_changes(needs_relink=True))
-                raise
-            self.account = await self._persist(account.with_grant(grant))
-            return self.account
-
-    async def _latest(self) -> Account:
-        """The stored account, unless ours holds tokens the store has not taken yet."""
-        try:
-            stored = await self._store.get(self.account.uid)
-        except StoreError as err:
-            _LOGGER.warning("%s: using tokens held in memory: %s", self.account.uid, err)
-            return self.account
-        return self.account.with_changes(version=stored.version) if self._unsaved else stored
-
-    async def _persist(self, account: Account) -> Account:
-        """Write compare-and-set, so no writer ever loses a rotated token.
-
-        On conflict the stored (newer) tokens win; while the store is down the tokens are
-        kept in memory and written at the next fetch.
-        """
-        try:
-            saved = await self._store.save_if_unchanged(account)
-        except StoreConflictError:
-            _LOGGER.info("%s: another writer rotated the token; using theirs", account.uid)
-            saved = await self._store.get(account.uid)
-        except StoreError as err:
-            _LOGGER.warning("%s: cannot store the new token yet: %s", account.uid, err)
-            self._unsaved = True
-            return account
-        self._unsaved = False
-        return saved
+            return await self.client.get_playback(await self.tokens.refreshed_token(token))

@@ -15,12 +15,21 @@ from spotifylcd.exceptions import (
     StoreUnavailableError,
 )
 from spotifylcd.playback import PlaybackKind
-from spotifylcd.source import SpotifyAccountSource
+from spotifylcd.source import SpotifyPlaybackSource
 from spotifylcd.spotify import SpotifyClient, SpotifyEndpoints, TokenGrant
 from spotifylcd.store import FileTokenStore
+from spotifylcd.stored_tokens import StoredTokens
 from tests.fake_spotify import FakeSpotify, Reply
 
 type Fake = tuple[FakeSpotify, SpotifyEndpoints]
+
+
+def account_source(
+    client: SpotifyClient, store: FileTokenStore, account: Account
+) -> tuple[SpotifyPlaybackSource, StoredTokens]:
+    """The standalone server's source: playback asked with the store's tokens."""
+    tokens = StoredTokens(client, store, account)
+    return SpotifyPlaybackSource(client, tokens), tokens
 
 
 @pytest.fixture
@@ -36,7 +45,7 @@ async def test_valid_token_is_used_without_refresh(
     track_state: dict[str, Any],
 ) -> None:
     fake_spotify[0].player_default = Reply(200, track_state)
-    source = SpotifyAccountSource(spotify_client, file_store, stored)
+    source, _ = account_source(spotify_client, file_store, stored)
     assert (await source.fetch_playback()).kind is PlaybackKind.TRACK
     assert fake_spotify[0].calls == {"player": 1}
 
@@ -45,7 +54,7 @@ async def test_expired_token_is_refreshed_first_and_stored(
     fake_spotify: Fake, spotify_client: SpotifyClient, file_store: FileTokenStore, stored: Account
 ) -> None:
     expired = await file_store.save_if_unchanged(stored.with_changes(expires_at=time.time() - 5))
-    source = SpotifyAccountSource(spotify_client, file_store, expired)
+    source, _ = account_source(spotify_client, file_store, expired)
     await source.fetch_playback()
     assert fake_spotify[0].calls == {"token": 1, "player": 1}
     assert fake_spotify[0].access_tokens_seen == ["access-1"]
@@ -56,7 +65,7 @@ async def test_rejected_token_is_refreshed_once(
     fake_spotify: Fake, spotify_client: SpotifyClient, file_store: FileTokenStore, stored: Account
 ) -> None:
     fake_spotify[0].valid_access_tokens.clear()  # Spotify revoked access-0 early
-    source = SpotifyAccountSource(spotify_client, file_store, stored)
+    source, _ = account_source(spotify_client, file_store, stored)
     assert (await source.fetch_playback()).kind is PlaybackKind.IDLE
     assert fake_spotify[0].calls == {"player": 2, "token": 1}
 
@@ -66,7 +75,7 @@ async def test_still_rejected_after_refresh_is_an_auth_error_not_a_loop(
 ) -> None:
     fake, _ = fake_spotify
     fake.player_queue.extend([Reply(401, ""), Reply(401, "")])
-    source = SpotifyAccountSource(spotify_client, file_store, stored)
+    source, _ = account_source(spotify_client, file_store, stored)
     with pytest.raises(SpotifyAuthError):
         await source.fetch_playback()
     assert fake.calls == {"player": 2, "token": 1}
@@ -76,7 +85,7 @@ async def test_revoked_refresh_token_marks_needs_relink(
     fake_spotify: Fake, spotify_client: SpotifyClient, file_store: FileTokenStore, stored: Account
 ) -> None:
     fake_spotify[0].valid_refresh_tokens.clear()
-    source = SpotifyAccountSource(spotify_client, file_store, stored.with_changes(expires_at=0.0))
+    source, _ = account_source(spotify_client, file_store, stored.with_changes(expires_at=0.0))
     with pytest.raises(SpotifyReauthRequiredError):
         await source.fetch_playback()
     assert (await file_store.get(stored.uid)).needs_relink
@@ -89,8 +98,8 @@ async def test_rotated_refresh_token_is_kept(
     fake_spotify: Fake, spotify_client: SpotifyClient, file_store: FileTokenStore, stored: Account
 ) -> None:
     fake_spotify[0].rotate_refresh_tokens = True
-    source = SpotifyAccountSource(spotify_client, file_store, stored)
-    await source.refresh()
+    _, tokens = account_source(spotify_client, file_store, stored)
+    await tokens.refresh()
     assert (await file_store.get(stored.uid)).refresh_token == "refresh-1"
 
 
@@ -98,7 +107,7 @@ async def test_token_rotated_by_another_process_is_adopted(
     fake_spotify: Fake, spotify_client: SpotifyClient, file_store: FileTokenStore, stored: Account
 ) -> None:
     fake_spotify[0].valid_access_tokens.add("from-elsewhere")
-    source = SpotifyAccountSource(spotify_client, file_store, stored)
+    source, _ = account_source(spotify_client, file_store, stored)
     # Another writer (the HA integration, a second server) rotated the token meanwhile.
     await file_store.save_if_unchanged(
         stored.with_grant(TokenGrant("from-elsewhere", "refresh-0", time.time() + 3600))
@@ -112,9 +121,9 @@ async def test_token_rotated_by_another_process_is_adopted(
 async def test_concurrent_refreshes_call_spotify_once(
     fake_spotify: Fake, spotify_client: SpotifyClient, file_store: FileTokenStore, stored: Account
 ) -> None:
-    source = SpotifyAccountSource(spotify_client, file_store, stored)
+    _, tokens = account_source(spotify_client, file_store, stored)
     stale = stored.access_token
-    await asyncio.gather(*(source.refresh(stale_token=stale) for _ in range(5)))
+    await asyncio.gather(*(tokens.refresh(stale_token=stale) for _ in range(5)))
     assert fake_spotify[0].calls["token"] == 1
 
 
@@ -135,7 +144,7 @@ async def test_store_outage_loses_no_token(
     fake_spotify[0].rotate_refresh_tokens = True
     store = FlakyStore(tmp_path / "data")
     stored = await store.put(linked_account.with_changes(expires_at=0.0))
-    source = SpotifyAccountSource(spotify_client, store, stored)
+    source, _ = account_source(spotify_client, store, stored)
     store.down = True
     await source.fetch_playback()
     assert fake_spotify[0].access_tokens_seen == ["access-1"]  # served from memory

@@ -59,6 +59,7 @@ def database() -> str:
     [
         ("http://not-mongo", "invalid_mongodb_uri"),
         ("mongodb://127.0.0.1:9/?serverSelectionTimeoutMS=300", "cannot_connect_mongodb"),
+        ("mongodb://a:b:c", "cannot_connect_mongodb"),
     ],
 )
 async def test_options_refuse_a_mongodb_that_does_not_answer(
@@ -172,5 +173,6 @@ async def test_mongodb_down_does_not_stop_the_display(
     unreachable = "mongodb://127.0.0.1:9/?serverSelectionTimeoutMS=200&connectTimeoutMS=200"
     await set_up_with_mongodb(hass, config_entry, unreachable, "x")
     assert config_entry.state is ConfigEntryState.LOADED
-    assert "MongoDB token store unavailable" in caplog.text
+    assert "token mirror unavailable: MongoDB is not available" in caplog.text
+    assert "Topology Description" not in caplog.text.split("token mirror unavailable")[1]
     await hass.config_entries.async_unload(config_entry.entry_id)

@@ -15,7 +15,7 @@ from spotifylcd.payload import v1_payload
 from spotifylcd.playback import Playback
 from spotifylcd.status import AccountStatus, Snapshot
 
-from .conftest import DEVICE_KEY, PLAYER_URL, SetUp
+from .conftest import DEVICE_KEY, PLAYER_URL, TOKEN_URL, SetUp
 
 URL = "/api/spotify_lcd/get"
 
@@ -163,8 +163,45 @@ async def test_one_view_serves_every_entry(
     for uid, key in (("livingroom", DEVICE_KEY), ("kitchen", "kitchen-key")):
         body = await (await client.post(URL, data={"uid": uid, "key": key})).json()
         assert body["song_title"] == "Paparazzi"
-    # Unloading one entry leaves the other served and the first a 404.
+    # Unloading one entry leaves the other served, and the first known but offline.
     await hass.config_entries.async_unload(config_entry.entry_id)
     response = await client.post(URL, data={"uid": "livingroom", "key": DEVICE_KEY})
-    assert response.status == 404
+    assert (response.status, await response.json()) == (200, {"api_response": 503})
     assert (await client.post(URL, data={"uid": "kitchen", "key": "kitchen-key"})).status == 200
+    response = await client.post(URL, data={"uid": "nobody", "key": DEVICE_KEY})
+    assert response.status == 404
+
+
+@pytest.mark.parametrize(
+    ("token_reply", "state", "v1", "v2_state"),
+    [
+        # Spotify revoked the refresh token before HA started: re-link.
+        ({"status": 400, "json": {"error": "invalid_grant"}}, "setup_error", 401, "relink"),
+        # Spotify cannot be reached at start: set-up is retried meanwhile.
+        ({"status": 503}, "setup_retry", 503, "offline"),
+    ],
+)
+@pytest.mark.usefixtures("setup_credentials")
+async def test_entry_not_loaded_answers_as_the_contract_says(
+    hass: HomeAssistant,
+    config_entry: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+    hass_client_no_auth: ClientSessionGenerator,
+    token_reply: dict[str, Any],
+    state: str,
+    v1: int,
+    v2_state: str,
+) -> None:
+    config_entry.data["token"]["expires_at"] = 0
+    aioclient_mock.post(TOKEN_URL, **token_reply)
+    config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert config_entry.state.value == state
+    client = await hass_client_no_auth()
+    response = await client.post(URL, data={"uid": "livingroom"})
+    assert response.status == 401  # the device key is still required
+    fields = {"uid": "livingroom", "key": DEVICE_KEY}
+    assert await (await client.post(URL, data=fields)).json() == {"api_response": v1}
+    body = await (await client.post(URL, data={**fields, "v": "2"})).json()
+    assert body["state"] == v2_state
