@@ -7,6 +7,7 @@ new token is also mirrored there, and a token another writer rotated there is ad
 
 from __future__ import annotations
 
+import time
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +24,8 @@ from spotifylcd.spotify import DEFAULT_RETRY_AFTER, TokenGrant
 from .const import LOGGER
 
 if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
     from homeassistant.config_entries import ConfigEntry
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.config_entry_oauth2_flow import OAuth2Session
@@ -67,7 +70,7 @@ class OAuthSessionTokens:
 
     async def refreshed_token(self, rejected: str) -> str:
         """A new token after Spotify refused `rejected`: another writer's, or a refresh."""
-        if await self.adopt_newer() and self._session.token["access_token"] != rejected:
+        if await self._adopt(lambda mirror: mirror.replacement(rejected, time.time())):
             return await self._in_use()
         try:
             refreshed = await self._session.implementation.async_refresh_token(self._session.token)
@@ -78,24 +81,27 @@ class OAuthSessionTokens:
 
     async def adopt_newer(self) -> bool:
         """Take a newer token another writer stored in the mirror; whether there was one."""
+        return await self._adopt(lambda mirror: mirror.newer(grant_of(self._session.token)))
+
+    async def _adopt(self, find: Callable[[TokenMirror], Awaitable[TokenGrant | None]]) -> bool:
         if self._mirror is None:
             return False
         try:
-            newer = await self._mirror.newer(grant_of(self._session.token))
+            grant = await find(self._mirror)
         except StoreError as err:
             LOGGER.warning("%s: token mirror unavailable: %s", self._mirror.account.uid, err)
             return False
-        if newer is None:
+        if grant is None:
             return False
         self._store(
             {
                 **self._session.token,
-                "access_token": newer.access_token,
-                "refresh_token": newer.refresh_token,
-                "expires_at": newer.expires_at,
+                "access_token": grant.access_token,
+                "refresh_token": grant.refresh_token,
+                "expires_at": grant.expires_at,
             }
         )
-        self._published = newer.access_token
+        self._published = grant.access_token
         return True
 
     def _store(self, token: dict[str, Any]) -> None:

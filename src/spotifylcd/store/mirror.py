@@ -40,6 +40,17 @@ class TokenMirror:
         _LOGGER.info("%s: using the newer Spotify token found in the shared store", stored.uid)
         return TokenGrant(stored.access_token, stored.refresh_token, stored.expires_at)
 
+    async def replacement(self, rejected: str, now: float) -> TokenGrant | None:
+        """Another writer's unexpired token, once Spotify refused ours (`rejected`)."""
+        try:
+            stored = await self.store.get(self.account.uid)
+        except AccountNotFoundError:
+            return None
+        if stored.access_token == rejected or stored.expires_at <= now:
+            return None
+        _LOGGER.info("%s: Spotify refused our token; using the shared store's", stored.uid)
+        return TokenGrant(stored.access_token, stored.refresh_token, stored.expires_at)
+
     async def publish(self, grant: TokenGrant) -> None:
         """Store `grant` with the account; a newer token written meanwhile is left alone."""
         try:

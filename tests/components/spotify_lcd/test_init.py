@@ -11,6 +11,7 @@ from aiohttp import ClientConnectionError
 from custom_components.spotify_lcd.const import DOMAIN
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import issue_registry as ir
@@ -276,3 +277,44 @@ async def test_entries_from_1_1_get_lower_case_rom_options(
     assert entry.state is ConfigEntryState.LOADED
     assert (entry.minor_version, dict(entry.options)) == (2, {"rom": "a02", "size": "20x4"})
     assert entry.runtime_data.coordinator.account.display_settings().rom.value == "A02"
+
+
+@pytest.mark.usefixtures("playing")
+async def test_lcd_attributes_are_kept_out_of_the_recorder(
+    hass: HomeAssistant, set_up: SetUp
+) -> None:
+    await set_up()
+    state = hass.states.get(NOW_PLAYING)
+    assert state is not None
+    assert state.state_info is not None
+    assert {"lcd_payload", "lcd_lines"} <= state.state_info["unrecorded_attributes"]
+
+
+@pytest.mark.usefixtures("playing")
+async def test_lcd_payload_polls_on_the_playing_schedule(
+    hass: HomeAssistant, set_up: SetUp
+) -> None:
+    await set_up()
+    state = hass.states.get(NOW_PLAYING)
+    assert state is not None
+    payload = json.loads(state.attributes["lcd_payload"])
+    # Playing: the next Spotify call is ~5 s away, not the 30 s idle ceiling.
+    assert 5000 <= payload["next_poll"] <= 5500 + 250
+
+
+async def test_playback_state_is_unavailable_not_a_state_while_spotify_fails(
+    hass: HomeAssistant, set_up: SetUp, aioclient_mock: AiohttpClientMocker, playing: dict[str, Any]
+) -> None:
+    entry = await set_up()
+    state = hass.states.get(STATE)
+    assert state is not None
+    assert state.attributes["options"] == ["playing", "paused", "idle", "ad"]
+    aioclient_mock.clear_requests()
+    aioclient_mock.get(PLAYER_URL, status=500)
+    await entry.runtime_data.coordinator.async_refresh()
+    await hass.async_block_till_done()
+    failing = hass.states.get(STATE)
+    assert failing is not None
+    assert failing.state == STATE_UNAVAILABLE
+    # The displays still get the last track, flagged stale.
+    assert entry.runtime_data.coordinator.snapshot().stale

@@ -6,6 +6,7 @@ import time
 import uuid
 from typing import Any
 
+import aiohttp
 import pytest
 from custom_components.spotify_lcd.const import CONF_DEVICE_KEY
 from homeassistant.config_entries import ConfigEntryState
@@ -15,7 +16,13 @@ from pymongo import AsyncMongoClient
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 
-from .conftest import CLIENT_ID, CLIENT_SECRET, DEVICE_KEY, TOKEN_URL
+from spotifylcd.poller import PollPolicy
+from spotifylcd.registry import AccountRegistry
+from spotifylcd.spotify import SpotifyClient
+from spotifylcd.store import MongoTokenStore
+from tests.fake_spotify import FakeSpotify, Reply
+
+from .conftest import CLIENT_ID, CLIENT_SECRET, DEVICE_KEY, TOKEN_URL, spotify_json
 
 BASE_OPTIONS = {
     "rom": "a00",
@@ -176,3 +183,59 @@ async def test_mongodb_down_does_not_stop_the_display(
     assert "token mirror unavailable: MongoDB is not available" in caplog.text
     assert "Topology Description" not in caplog.text.split("token mirror unavailable")[1]
     await hass.config_entries.async_unload(config_entry.entry_id)
+
+
+@pytest.mark.usefixtures("setup_credentials")
+async def test_the_standalone_server_serves_what_home_assistant_linked(
+    hass: HomeAssistant,
+    config_entry: MockConfigEntry,
+    spotify_by_host_name: FakeSpotify,
+    mongodb_server: str,
+    database: str,
+) -> None:
+    fake = spotify_by_host_name
+    fake.player_default = Reply(200, spotify_json("playback_state_track"))
+    config_entry.data["token"]["expires_at"] = time.time() - 60
+    await set_up_with_mongodb(hass, config_entry, mongodb_server, database)
+    assert config_entry.state is ConfigEntryState.LOADED
+    # HA refreshed the token; the refreshed token, the app and the device key are in MongoDB.
+    assert fake.calls["token"] == 1
+    store = MongoTokenStore(mongodb_server, database)
+    stored = await store.get("livingroom")
+    assert (stored.access_token, stored.client_id, stored.device_key) == (
+        "access-1",
+        CLIENT_ID,
+        DEVICE_KEY,
+    )
+    # A standalone server (the add-on) on the same database serves the account, unlinked.
+    async with aiohttp.ClientSession() as session:
+        registry = AccountRegistry(store, SpotifyClient(session), PollPolicy(jitter=0.0))
+        await registry.start()
+        try:
+            runtime = registry.get("livingroom")
+            assert runtime is not None
+            snapshot = await runtime.poller.poll_once()
+        finally:
+            await registry.stop()
+    assert snapshot.playback is not None
+    assert snapshot.playback.title == "Paparazzi"
+    assert fake.calls["token"] == 1  # no second refresh, no second link
+    # Later the server rotates the token first; HA, refused the old one, adopts it unrefreshed.
+    async with aiohttp.ClientSession() as session:
+        registry = AccountRegistry(store, SpotifyClient(session), PollPolicy(jitter=0.0))
+        await registry.start()
+        try:
+            runtime = registry.get("livingroom")
+            assert runtime is not None
+            assert runtime.tokens is not None
+            await runtime.tokens.refresh()
+        finally:
+            await registry.stop()
+    await store.close()
+    assert fake.calls["token"] == 2
+    fake.valid_access_tokens.discard("access-1")
+    coordinator = config_entry.runtime_data.coordinator
+    await coordinator.async_refresh()
+    assert coordinator.last_update_success
+    assert config_entry.data["token"]["access_token"] == "access-2"
+    assert fake.calls["token"] == 2
