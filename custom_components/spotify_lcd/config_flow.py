@@ -34,6 +34,7 @@ from homeassistant.util import slugify
 from spotifylcd.account import generate_device_key
 from spotifylcd.exceptions import SpotifyError, StoreError
 from spotifylcd.screen import SIZES
+from spotifylcd.settings import overrides_from_lines
 from spotifylcd.spotify import SCOPES, SpotifyClient
 from spotifylcd.store import MongoTokenStore, is_mongodb_uri
 from spotifylcd.store.mongodb import DEFAULT_COLLECTION, DEFAULT_DATABASE
@@ -49,6 +50,7 @@ from .const import (
     CONF_MONGODB_COLLECTION,
     CONF_MONGODB_DATABASE,
     CONF_MONGODB_URI,
+    CONF_OVERRIDES,
     CONF_POLL_INTERVAL,
     CONF_REGENERATE_KEY,
     CONF_ROM,
@@ -210,13 +212,13 @@ def _select(key: str, options: list[str]) -> SelectSelector:
 
 
 class SpotifyLCDOptionsFlow(OptionsFlow):
-    """ROM, size, Japanese, Han reading, poll interval, keyless, key, token storage."""
+    """ROM, size, text, overrides, poll interval, keyless, key, token storage."""
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """One form for every option; a MongoDB store is checked by connecting to it."""
         errors: dict[str, str] = {}
         if user_input is not None:
-            errors = await _storage_errors(user_input)
+            errors = _override_errors(user_input) | await _storage_errors(user_input)
         if user_input is not None and not errors:
             if user_input.pop(CONF_REGENERATE_KEY, False):
                 self.hass.config_entries.async_update_entry(
@@ -250,6 +252,9 @@ class SpotifyLCDOptionsFlow(OptionsFlow):
                 vol.Required(
                     CONF_KEYLESS, default=options.get(CONF_KEYLESS, False)
                 ): BooleanSelector(),
+                vol.Optional(
+                    CONF_OVERRIDES, description={"suggested_value": options.get(CONF_OVERRIDES)}
+                ): TextSelector(TextSelectorConfig(multiline=True)),
                 vol.Required(CONF_REGENERATE_KEY, default=False): BooleanSelector(),
                 vol.Required(
                     CONF_STORAGE, default=options.get(CONF_STORAGE, STORAGE_HOME_ASSISTANT)
@@ -274,6 +279,15 @@ class SpotifyLCDOptionsFlow(OptionsFlow):
             description_placeholders={"device_key": self.config_entry.data[CONF_DEVICE_KEY]},
             errors=errors,
         )
+
+
+def _override_errors(user_input: dict[str, Any]) -> dict[str, str]:
+    """Each non-blank line of the overrides must read SOURCE=SHOWN."""
+    try:
+        overrides_from_lines(str(user_input.get(CONF_OVERRIDES) or ""))
+    except ValueError:
+        return {CONF_OVERRIDES: "invalid_overrides"}
+    return {}
 
 
 async def _storage_errors(user_input: dict[str, Any]) -> dict[str, str]:

@@ -23,6 +23,7 @@ CONF_HAN_READING: Final = "han_reading"
 CONF_POLL_INTERVAL: Final = "poll_interval"
 CONF_KEYLESS: Final = "keyless"
 CONF_REGENERATE_KEY: Final = "regenerate_key"
+CONF_OVERRIDES: Final = "overrides"
 
 CONF_STORAGE: Final = "storage"
 CONF_MONGODB_URI: Final = "mongodb_uri"

@@ -13,6 +13,7 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, Upda
 
 from spotifylcd.account import Account
 from spotifylcd.payload import v2_payload
+from spotifylcd.settings import overrides_from_lines
 from spotifylcd.status import AccountStatus, Snapshot
 
 from .const import (
@@ -22,6 +23,7 @@ from .const import (
     CONF_HAN_READING,
     CONF_JAPANESE,
     CONF_KEYLESS,
+    CONF_OVERRIDES,
     CONF_ROM,
     CONF_SIZE,
     CONF_UID,
@@ -64,6 +66,8 @@ def account_for(entry: ConfigEntry) -> Account:
         device_key=entry.data[CONF_DEVICE_KEY],
         keyless=bool(options.get(CONF_KEYLESS, False)),
         country=entry.data.get(CONF_COUNTRY, ""),
+        # Checked by the options flow: what is stored parses.
+        overrides=overrides_from_lines(str(options.get(CONF_OVERRIDES) or "")),
     )
     return account.with_changes(
         **{

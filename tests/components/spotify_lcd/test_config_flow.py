@@ -20,6 +20,7 @@ from custom_components.spotify_lcd.const import (
     CONF_UID,
     DOMAIN,
 )
+from custom_components.spotify_lcd.coordinator import account_for
 from homeassistant.config_entries import SOURCE_USER, ConfigFlowResult
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
@@ -239,3 +240,36 @@ async def test_every_option_choice_has_a_label(
         # Users read these labels, not the raw values (`home_assistant`, `romaji`, ...).
         assert set(labels) == set(config["options"]), key
         assert all(label and label != value for value, label in labels.items()), key
+
+
+@pytest.mark.parametrize(
+    ("overrides", "error"),
+    [
+        ("紅蓮華=Gurenge\n\nLiSA = LiSA (JP)", None),
+        ("no equals sign", "invalid_overrides"),
+        ("=Gurenge", "invalid_overrides"),
+        ("紅蓮華=", "invalid_overrides"),
+    ],
+)
+async def test_title_overrides_are_set_in_the_options(
+    hass: HomeAssistant, config_entry: MockConfigEntry, overrides: str, error: str | None
+) -> None:
+    config_entry.add_to_hass(hass)
+    result = await hass.config_entries.options.async_init(config_entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {
+            CONF_ROM: "a00",
+            CONF_SIZE: "16x2",
+            CONF_JAPANESE: "romaji",
+            CONF_HAN_READING: "auto",
+            CONF_POLL_INTERVAL: 5,
+            CONF_KEYLESS: False,
+            "overrides": overrides,
+        },
+    )
+    if error is not None:
+        assert result["errors"] == {"overrides": error}
+        return
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert account_for(config_entry).overrides == {"紅蓮華": "Gurenge", "LiSA": "LiSA (JP)"}
