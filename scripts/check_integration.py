@@ -1,8 +1,9 @@
 """Validate the integration's metadata the way hassfest and HACS do, offline.
 
-Checks manifest.json (keys, order, types, pinned requirement in step with the library),
-hacs.json (known keys, minimum HA), translations/en.json (JSON, strings only, no URLs, and
-every key the code uses present), and that no strings.json ships. Exit 1 on any problem.
+Checks manifest.json (keys, order, types), hacs.json (known keys, minimum HA, the release
+zip), translations/en.json (JSON, strings only, no URLs, and every key the code uses
+present), that no strings.json ships, and that every place the version is written agrees
+with the library's. Exit 1 on any problem.
 """
 
 from __future__ import annotations
@@ -17,9 +18,9 @@ from awesomeversion import AwesomeVersion
 
 ROOT = Path(__file__).resolve().parent.parent
 INTEGRATION = ROOT / "custom_components" / "spotify_lcd"
-sys.path.insert(0, str(ROOT / "src"))
+sys.path[:0] = [str(ROOT)]
 
-from spotifylcd import __version__  # noqa: E402
+from scripts.release_versions import version_problems  # noqa: E402
 
 MANIFEST_KEYS_REQUIRED = {
     "domain",
@@ -64,6 +65,8 @@ HACS_KEYS = {
     "hacs",
     "persistent_directory",
 }
+# The integration's files as HACS installs them, attached to every GitHub release.
+RELEASE_ZIP = "spotify_lcd.zip"
 URL = re.compile(r"https?://")
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
@@ -86,8 +89,6 @@ def check_manifest(errors: list[str]) -> None:
         "config_flow must be true": manifest.get("config_flow") is True,
         "needs application_credentials and http": {"application_credentials", "http"}
         <= set(manifest.get("dependencies", [])),
-        f"requirements must pin spotify-lcd=={__version__}": manifest.get("requirements")
-        == [f"spotify-lcd=={__version__}"],
         "version is not a valid version": AwesomeVersion(str(manifest.get("version"))).valid,
         "documentation and issue_tracker must be https URLs": all(
             str(manifest.get(key, "")).startswith("https://")
@@ -106,6 +107,11 @@ def check_hacs(errors: list[str]) -> None:
         errors.append("hacs.json: name must be a string")
     if AwesomeVersion(str(hacs.get("homeassistant"))) != AwesomeVersion("2025.4.0"):
         errors.append("hacs.json: homeassistant must be 2025.4.0 (the minimum we support)")
+    if (hacs.get("zip_release"), hacs.get("filename")) != (True, RELEASE_ZIP):
+        errors.append(
+            f"hacs.json: zip_release must be true and filename {RELEASE_ZIP} (the release asset"
+            " that carries the integration)"
+        )
 
 
 def _strings(node: object, path: str, errors: list[str]) -> dict[str, str]:
@@ -159,6 +165,7 @@ def main() -> int:
     check_manifest(errors)
     check_hacs(errors)
     check_translations(errors)
+    errors.extend(version_problems())
     for error in errors:
         sys.stderr.write(f"{error}\n")
     sys.stdout.write(

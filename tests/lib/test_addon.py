@@ -6,6 +6,7 @@ import asyncio
 import json
 import os
 import signal
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ import aiohttp
 import jsonschema
 import pytest
 import yaml
+from scripts.release_rehearsal import dockerfile_runs
 
 from spotifylcd.addon import AddonOptions, OptionsError
 from tests.loopback import free_port, wait_healthy
@@ -53,9 +55,11 @@ def test_config_is_what_the_issue_asks_for() -> None:
     from spotifylcd import __version__  # noqa: PLC0415
 
     assert config["version"] == __version__
-    assert f"SPOTIFY_LCD_VERSION={__version__}" in (ADDON / "Dockerfile").read_text()
-    assert "HEALTHCHECK" in (ADDON / "Dockerfile").read_text()
-    assert "ARG BUILD_FROM=" in (ADDON / "Dockerfile").read_text()
+    dockerfile = (ADDON / "Dockerfile").read_text()
+    # The Supervisor sets BUILD_VERSION from config.yaml's version; nothing else may pin it.
+    assert "ARG BUILD_VERSION\n" in dockerfile
+    assert "HEALTHCHECK" in dockerfile
+    assert "ARG BUILD_FROM=" in dockerfile
     for name in (
         "DOCS.md",
         "CHANGELOG.md",
@@ -120,6 +124,24 @@ def test_bad_options_are_named(options: object, message: str) -> None:
         AddonOptions.parse(options)
 
 
+def test_the_image_build_without_build_version_stops_with_a_clear_line(tmp_path: Path) -> None:
+    _, runs = dockerfile_runs()
+    # pip3 must not be reached: a stand-in that would fail the assertion below if it were.
+    (tmp_path / "pip3").write_text("#!/bin/sh\necho pip3 ran\n")
+    (tmp_path / "pip3").chmod(0o755)
+    result = subprocess.run(
+        ["/bin/sh", "-ec", runs[0]],
+        env={"PATH": f"{tmp_path}{os.pathsep}{os.environ['PATH']}", "BUILD_VERSION": ""},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == (
+        "BUILD_VERSION is not set: build with --build-arg BUILD_VERSION=<config.yaml version>\n"
+    )
+
+
 async def run_script(
     tmp_path: Path, options: object | None
 ) -> tuple[asyncio.subprocess.Process, dict[str, str]]:
@@ -146,8 +168,8 @@ async def run_script(
 async def test_start_script_runs_the_server_and_its_ui(tmp_path: Path) -> None:
     options = {"mongodb_uri": "", "poll_interval": 5, "log_level": "info", "legacy_keyless": False}
     process, env = await run_script(tmp_path, options)
-    get_url = f"http://127.0.0.1:{env['SPOTIFY_LCD_PORT']}"
-    admin_url = f"http://127.0.0.1:{env['SPOTIFY_LCD_ADMIN_PORT']}"
+    get_url = f"http://localhost:{env['SPOTIFY_LCD_PORT']}"
+    admin_url = f"http://localhost:{env['SPOTIFY_LCD_ADMIN_PORT']}"
     try:
         await wait_healthy(get_url)
         async with aiohttp.ClientSession() as session:
@@ -172,7 +194,7 @@ async def test_bad_options_stop_the_start_script_with_a_clear_line(tmp_path: Pat
 async def test_without_an_options_file_the_defaults_apply(tmp_path: Path) -> None:
     process, env = await run_script(tmp_path, None)
     try:
-        await wait_healthy(f"http://127.0.0.1:{env['SPOTIFY_LCD_PORT']}")
+        await wait_healthy(f"http://localhost:{env['SPOTIFY_LCD_PORT']}")
     finally:
         process.send_signal(signal.SIGTERM)
         _, err = await process.communicate()

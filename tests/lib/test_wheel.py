@@ -1,66 +1,67 @@
-"""The add-on image's install step, outside Docker: the built wheel in a fresh virtualenv."""
+"""The add-on image's install line outside Docker: the index lacks the version, the release has it.
+
+The Dockerfile's RUN line runs in a fresh virtualenv against a loopback index without
+spotify-lcd, so the wheel comes from the (loopback) GitHub release download, as it will for
+every release the package index does not have yet; then the installed command serves.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
-import subprocess
 import sys
 import venv
 from pathlib import Path
 
 import aiohttp
 import pytest
+from scripts.rehearsal_index import LoopbackReleases
+from scripts.release_build import wheel_name
+from scripts.release_rehearsal import PIP_SOURCES, REGISTRY, dockerfile_runs, installed, run
 
+from spotifylcd import __version__
 from tests.loopback import free_port, wait_healthy
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def installed_wheel(tmp_path: Path) -> Path:
-    """The built wheel installed in a fresh virtualenv, as the Dockerfile does; its bin dir."""
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "wheel",
-            "--quiet",
-            "--no-deps",
-            "-w",
-            str(tmp_path / "dist"),
-            str(ROOT),
-        ],
-        check=True,
-    )
-    (wheel,) = (tmp_path / "dist").glob("spotify_lcd-*.whl")
+async def addon_venv(tmp_path: Path) -> tuple[Path, str]:
+    """A fresh virtualenv after the Dockerfile's RUN lines: its bin directory, the wheel's URL."""
+    dist = tmp_path / "dist"
+    await run(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", dist, ROOT)
     venv.create(tmp_path / "venv", with_pip=True)
-    python = tmp_path / "venv" / "bin" / "python"
-    # Plus our lock, so the run is reproducible.
-    subprocess.run(
-        [
-            str(python),
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-            "-c",
-            str(ROOT / "requirements" / "lock.txt"),
-            str(wheel),
-        ],
-        check=True,
-    )
-    return tmp_path / "venv" / "bin"
+    releases = LoopbackReleases(dist, __version__, REGISTRY)
+    await releases.start()
+    arguments, runs = dockerfile_runs()
+    env = {
+        **{key: value for key, value in os.environ.items() if key not in PIP_SOURCES},
+        **arguments,
+        "BUILD_VERSION": __version__,
+        "RELEASES": releases.releases_url,
+        "PATH": f"{tmp_path / 'venv' / 'bin'}{os.pathsep}{os.environ['PATH']}",
+        "PIP_INDEX_URL": releases.index_without_project_url,
+        # Plus our lock, so the run is reproducible.
+        "PIP_CONSTRAINT": str(ROOT / "requirements" / "lock.txt"),
+    }
+    try:
+        for command in runs:
+            await run("sh", "-ec", command, env=env, cwd=tmp_path)
+    finally:
+        await releases.stop()
+    assert releases.requests[0] == "GET /index-without-spotify-lcd/simple/spotify-lcd/"
+    return tmp_path / "venv" / "bin", f"{releases.release_url}/{wheel_name(__version__)}"
 
 
-async def test_the_wheel_installs_and_serves_the_demo(
-    installed_wheel: Path, tmp_path: Path
+async def test_the_release_wheel_installs_and_serves_the_demo(
+    addon_venv: tuple[Path, str], tmp_path: Path
 ) -> None:
+    bin_dir, wheel_url = addon_venv
+    assert await installed(bin_dir / "python", "spotify-lcd") == (__version__, wheel_url)
     port = free_port()
     process = await asyncio.create_subprocess_exec(
-        str(tmp_path / "venv" / "bin" / "spotify-lcd"),
+        str(bin_dir / "spotify-lcd"),
         "serve",
         "--demo",
         "--port",
@@ -70,7 +71,7 @@ async def test_the_wheel_installs_and_serves_the_demo(
         stdout=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.PIPE,
     )
-    url = f"http://127.0.0.1:{port}"
+    url = f"http://localhost:{port}"
     try:
         await wait_healthy(url, timeout=60)
         async with (
