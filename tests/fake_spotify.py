@@ -31,6 +31,20 @@ PREMIUM_REQUIRED = {
     }
 }
 BATCH_REFUSED = {"error": {"status": 403, "message": "Forbidden"}}
+NO_ACTIVE_DEVICE = {
+    "error": {
+        "status": 404,
+        "message": "Player command failed: No active device found",
+        "reason": "NO_ACTIVE_DEVICE",
+    }
+}
+PREMIUM_REQUIRED_FOR_COMMANDS = {
+    "error": {
+        "status": 403,
+        "message": "Player command failed: Premium required",
+        "reason": "PREMIUM_REQUIRED",
+    }
+}
 
 
 @dataclass(frozen=True)
@@ -74,12 +88,30 @@ class FakeSpotify:
         # Development-mode apps work only while their owner has Premium.
         self.owner_premium = True
         self.artist_genres: dict[str, list[str]] = {}
+        # Player commands as received: ("next", {}), ("volume", {"volume_percent": "33"}).
+        self.commands: list[tuple[str, dict[str, str]]] = []
+        self.command_queue: deque[Reply] = deque()
+        self.active_device = True
+        # Called with each accepted command, so a test's player can follow it (a skip, say).
+        self.on_command: Callable[[str], None] | None = None
+        # What the user granted when linking; links from before controls lack the last one.
+        self.granted_scope = (
+            "user-read-playback-state user-read-currently-playing user-modify-playback-state"
+        )
 
     def app(self) -> web.Application:
         app = web.Application()
         app.router.add_get("/v1/me/player", self._player)
         app.router.add_get("/v1/me", self._me)
         app.router.add_get("/v1/artists/{artist_id}", self._artist)
+        for method, command in (
+            ("PUT", "play"),
+            ("PUT", "pause"),
+            ("POST", "next"),
+            ("POST", "previous"),
+            ("PUT", "volume"),
+        ):
+            app.router.add_route(method, f"/v1/me/player/{command}", self._command)
         # Refused to development-mode apps since 2026-03-09.
         for batch in ("artists", "albums", "tracks"):
             app.router.add_get(f"/v1/{batch}", self._batch_refused)
@@ -123,6 +155,22 @@ class FakeSpotify:
             }
         )
 
+    async def _command(self, request: web.Request) -> web.StreamResponse:
+        command = request.path.rsplit("/", 1)[-1]
+        self.calls[command] += 1
+        if not self._authorised(request):
+            return web.json_response({"error": {"status": 401, "message": "bad token"}}, status=401)
+        if self.command_queue:
+            return self.command_queue.popleft().response()
+        if not self.owner_premium:
+            return web.json_response(PREMIUM_REQUIRED_FOR_COMMANDS, status=403)
+        if not self.active_device:
+            return web.json_response(NO_ACTIVE_DEVICE, status=404)
+        self.commands.append((command, dict(request.query)))
+        if self.on_command is not None:
+            self.on_command(command)
+        return web.Response(status=204)
+
     async def _batch_refused(self, _request: web.Request) -> web.StreamResponse:
         self.calls["batch"] += 1
         return web.json_response(BATCH_REFUSED, status=403)
@@ -163,7 +211,7 @@ class FakeSpotify:
             "access_token": access,
             "token_type": "Bearer",
             "expires_in": 3600,
-            "scope": "user-read-playback-state user-read-currently-playing",
+            "scope": self.granted_scope,
         }
         if self.rotate_refresh_tokens or grant_type == "authorization_code":
             refresh = f"refresh-{self.issued}"

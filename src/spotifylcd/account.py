@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Self
 from .hd44780.rom import Rom
 from .screen import SIZES
 from .settings import DisplaySettings
+from .spotify import CONTROL_SCOPE
 from .text import HanReading, JapaneseMode, TextSettings
 
 if TYPE_CHECKING:
@@ -45,6 +46,10 @@ class Account:
     japanese: str = JapaneseMode.ROMAJI.value
     han_reading: str = HanReading.AUTO.value
     overrides: dict[str, str] = field(default_factory=dict)
+    # What the user granted at linking (space-separated); "" for links older than controls.
+    scopes: str = ""
+    # Keyless (legacy) displays may also send /control; off unless the owner allows it.
+    keyless_control: bool = False
     version: int = 0
 
     def with_grant(self, grant: TokenGrant) -> Self:
@@ -54,8 +59,14 @@ class Account:
             access_token=grant.access_token,
             refresh_token=grant.refresh_token,
             expires_at=grant.expires_at,
+            scopes=grant.scope or self.scopes,
             needs_relink=False,
         )
+
+    @property
+    def can_control(self) -> bool:
+        """Whether the link lets displays change playback (linked with the control scope)."""
+        return CONTROL_SCOPE in self.scopes.split()
 
     def text_settings(self) -> TextSettings:
         """The account's transliteration choices; unknown stored values fall back to defaults."""

@@ -22,6 +22,15 @@ class SpotifyReauthRequiredError(SpotifyAuthError):
 class SpotifyForbiddenError(SpotifyError):
     """Spotify refused the request (HTTP 403), e.g. a development-mode app without Premium."""
 
+    def __init__(self, message: str, reason: str | None = None) -> None:
+        """Keep Spotify's reason (such as `PREMIUM_REQUIRED`) beside its message."""
+        super().__init__(message)
+        self.reason: str | None = reason
+
+
+class SpotifyNoActiveDeviceError(SpotifyError):
+    """A player command found no device playing or ready to play (HTTP 404)."""
+
 
 class SpotifyRateLimitedError(SpotifyError):
     """Spotify answered HTTP 429; wait `retry_after` seconds before the next call."""

@@ -79,6 +79,7 @@ class PasteFlow:
             access_token=token["access_token"],
             refresh_token=token["refresh_token"],
             expires_at=float(token["expires_at"]),
+            scope=str(token.get("scope") or ""),
         )
 
 

@@ -50,6 +50,7 @@ class Playback:
     item_uri: str = ""
     is_local: bool = False
     private_session: bool = False
+    volume_percent: int | None = None
     raw_type: str = field(default="", compare=False)
 
     @classmethod
@@ -98,6 +99,7 @@ class Playback:
             item_uri=_text(item.get("uri")),
             is_local=item.get("is_local") is True,
             private_session=device.get("is_private_session") is True,
+            volume_percent=_percent(device.get("volume_percent")),
             raw_type=raw_type,
         )
 
@@ -127,6 +129,13 @@ class Playback:
             self.artists,
             self.album,
         ) == (other.kind, other.item_uri, other.title, other.artists, other.album)
+
+
+def _percent(value: object) -> int | None:
+    """A device's volume, or None when the device does not report one (or reports garbage)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return min(100, max(0, int(value)))
 
 
 def _kind(raw_type: str, item: dict[str, Any]) -> PlaybackKind:

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Protocol
 from .exceptions import SpotifyAuthError, SpotifyReauthRequiredError
 
 if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
     from .playback import Playback
     from .spotify import SpotifyClient
 
@@ -50,10 +52,15 @@ class SpotifyPlaybackSource:
 
     async def fetch_playback(self) -> Playback:
         """Current playback; a token Spotify rejects is replaced once, never in a loop."""
-        token = await self.tokens.access_token()
-        try:
-            return await self.client.get_playback(token)
-        except SpotifyReauthRequiredError:
-            raise
-        except SpotifyAuthError:
-            return await self.client.get_playback(await self.tokens.refreshed_token(token))
+        return await with_token(self.tokens, self.client.get_playback)
+
+
+async def with_token[T](tokens: TokenProvider, call: Callable[[str], Awaitable[T]]) -> T:
+    """`call` with the provider's token; a token Spotify rejects (401) is replaced once."""
+    token = await tokens.access_token()
+    try:
+        return await call(token)
+    except SpotifyReauthRequiredError:
+        raise
+    except SpotifyAuthError:
+        return await call(await tokens.refreshed_token(token))

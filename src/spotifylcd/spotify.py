@@ -16,6 +16,7 @@ from .exceptions import (
     SpotifyError,
     SpotifyForbiddenError,
     SpotifyInvalidResponseError,
+    SpotifyNoActiveDeviceError,
     SpotifyRateLimitedError,
     SpotifyReauthRequiredError,
     SpotifyUnavailableError,
@@ -27,7 +28,9 @@ if TYPE_CHECKING:
 
 DEFAULT_API_URL: Final = "https://api.spotify.com/v1"
 DEFAULT_ACCOUNTS_URL: Final = "https://accounts.spotify.com"
-SCOPES: Final = ("user-read-playback-state", "user-read-currently-playing")
+# Reading what plays, and (for the display's buttons) changing it.
+CONTROL_SCOPE: Final = "user-modify-playback-state"
+SCOPES: Final = ("user-read-playback-state", "user-read-currently-playing", CONTROL_SCOPE)
 DEFAULT_RETRY_AFTER: Final = 5.0
 DEFAULT_TIMEOUT: Final = 10.0
 # Token-endpoint errors that no retry can fix: the user has to link the account again.
@@ -64,11 +67,15 @@ class SpotifyEndpoints:
 
 @dataclass(frozen=True, slots=True)
 class TokenGrant:
-    """Tokens from the token endpoint; `expires_at` is whole wall-clock epoch seconds."""
+    """Tokens from the token endpoint; `expires_at` is whole wall-clock epoch seconds.
+
+    `scope` is what the user granted, space-separated ("" when Spotify did not say).
+    """
 
     access_token: str
     refresh_token: str
     expires_at: float
+    scope: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +168,38 @@ class SpotifyClient:
             access_token=access_token,
             refresh_token=rotated if isinstance(rotated, str) and rotated else refresh_token,
             expires_at=float(int(self._wall_clock() + lifetime)),
+            scope=_optional_text(data.get("scope")),
+        )
+
+    async def play(self, access_token: str) -> None:
+        """Resume playback on the active device."""
+        await self._player_command("PUT", "play", access_token)
+
+    async def pause(self, access_token: str) -> None:
+        """Pause playback on the active device."""
+        await self._player_command("PUT", "pause", access_token)
+
+    async def next_track(self, access_token: str) -> None:
+        """Skip to the next item."""
+        await self._player_command("POST", "next", access_token)
+
+    async def previous_track(self, access_token: str) -> None:
+        """Go back to the previous item."""
+        await self._player_command("POST", "previous", access_token)
+
+    async def set_volume(self, access_token: str, percent: int) -> None:
+        """Set the active device's volume (0-100)."""
+        volume = str(min(100, max(0, percent)))
+        await self._player_command("PUT", "volume", access_token, {"volume_percent": volume})
+
+    async def _player_command(
+        self, method: str, command: str, access_token: str, params: Mapping[str, str] | None = None
+    ) -> None:
+        await self._request(
+            method,
+            f"{self.endpoints.api_url}/me/player/{command}",
+            params=params,
+            headers={"Authorization": f"Bearer {access_token}"},
         )
 
     async def _request(
@@ -208,7 +247,9 @@ def _raise_for_status(
     if status == HTTPStatus.UNAUTHORIZED:
         raise SpotifyAuthError(description or "access token rejected")
     if status == HTTPStatus.FORBIDDEN:
-        raise SpotifyForbiddenError(description or "forbidden")
+        raise SpotifyForbiddenError(description or "forbidden", error or None)
+    if status == HTTPStatus.NOT_FOUND and error == "NO_ACTIVE_DEVICE":
+        raise SpotifyNoActiveDeviceError(description or "no active device")
     if status == HTTPStatus.TOO_MANY_REQUESTS:
         raise SpotifyRateLimitedError(_retry_after(headers.get("Retry-After")), error or None)
     if status >= HTTPStatus.INTERNAL_SERVER_ERROR:
@@ -255,6 +296,7 @@ def _optional_text(value: object) -> str:
 
 
 __all__ = [
+    "CONTROL_SCOPE",
     "SCOPES",
     "SpotifyClient",
     "SpotifyEndpoints",

@@ -27,6 +27,7 @@ def test_track_from_captured_playback_state(track_state: dict[str, Any]) -> None
         progress_ms=160210,
         duration_ms=208306,
         item_uri="spotify:track:02XnQdf7sipaKBBHixz3Zp",
+        volume_percent=23,
     )
 
 

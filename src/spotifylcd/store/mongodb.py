@@ -54,6 +54,8 @@ def account_to_document(account: Account) -> Document:
         "japanese": account.japanese,
         "han_reading": account.han_reading,
         "overrides": dict(account.overrides),
+        "scopes": account.scopes,
+        "keyless_control": account.keyless_control,
     }
 
 
@@ -87,6 +89,8 @@ def document_to_account(document: Document) -> Account:
         overrides={
             str(source): str(shown) for source, shown in (document.get("overrides") or {}).items()
         },
+        scopes=str(document.get("scopes") or ""),
+        keyless_control=bool(document.get("keyless_control", False)),
         version=int(document.get("version") or 0),
     )
 
