@@ -1,8 +1,10 @@
 """How to read Han characters (漢字 / 汉字) in one track: Japanese or Chinese.
 
-Han-only strings (米津玄師, 紅蓮華) are ambiguous on their own; the decision uses every signal
-the track offers, strongest first: the user's setting, kana anywhere in the track, Hangul,
-characters only one of the two languages writes, and the account's country.
+Han-only strings (米津玄師, 紅蓮華) are ambiguous on their own; the decision reads every field
+of the track together (title, artists and album share one screen and one reading) and uses
+every signal it offers, strongest first: the user's setting, kana anywhere in the track, Hangul,
+characters only one of the two languages writes, the artists' Spotify genres, and the account's
+country (which Spotify no longer tells development-mode apps).
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import TYPE_CHECKING, Final
 
+from .genres import genre_votes
+from .han_forms import count_forms
 from .scripts import Script, scripts_in
 
 if TYPE_CHECKING:
@@ -26,21 +30,21 @@ class HanReading(StrEnum):
 
 
 JAPANESE_COUNTRIES: Final = frozenset({"JP"})
-CHINESE_COUNTRIES: Final = frozenset({"CN", "TW", "HK", "MO", "SG"})
-# Kokuji and shinjitai forms that Chinese (simplified or traditional) does not write.
-JAPANESE_ONLY_HAN: Final = frozenset(
-    "働込峠畑辻凪匂枠栃榊笹躾雫"  # kokuji
-    "桜駅気広転円図県変売読歩黒対戦悪亜覚挙実帰単栄営労関様鉄経済団楽薬隠歳渋涙弾拝焼獣剣剤"
-)
-# Simplified forms that Japanese does not write.
-SIMPLIFIED_ONLY_HAN: Final = frozenset(
-    "们这说为爱时过还间发边车东见长门问风飞马鸟鱼龙亲觉现认让话语谁请议记设许论听读书买卖钱银级红给绿线终经"
-    "运乐习杂华丽梦岁欢谢讲汉产从对开关"
-)
+
+
+def _majority(japanese: int, chinese: int) -> HanReading | None:
+    if japanese > chinese:
+        return HanReading.JAPANESE
+    if chinese > japanese:
+        return HanReading.CHINESE
+    return None
 
 
 def decide_han_reading(
-    fields: Iterable[str], setting: HanReading = HanReading.AUTO, country: str = ""
+    fields: Iterable[str],
+    setting: HanReading = HanReading.AUTO,
+    country: str = "",
+    genres: Iterable[str] = (),
 ) -> HanReading:
     """The reading for Han characters anywhere in these fields (title, artists, album)."""
     if setting is not HanReading.AUTO:
@@ -51,11 +55,9 @@ def decide_han_reading(
         return HanReading.JAPANESE
     if Script.HANGUL in scripts:
         return HanReading.KOREAN
-    characters = set(text)
-    if characters & JAPANESE_ONLY_HAN:
-        return HanReading.JAPANESE
-    if characters & SIMPLIFIED_ONLY_HAN:
-        return HanReading.CHINESE
+    decided = _majority(*count_forms(text)) or _majority(*genre_votes(genres))
+    if decided is not None:
+        return decided
     if country.upper() in JAPANESE_COUNTRIES:
         return HanReading.JAPANESE
     return HanReading.CHINESE

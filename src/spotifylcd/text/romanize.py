@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from enum import StrEnum
 from importlib.resources import files
 from itertools import groupby
 from typing import Final
@@ -11,10 +12,15 @@ from typing import Final
 from anyascii import anyascii
 from pypinyin import lazy_pinyin
 
+from .cyrillic import is_cyrillic, romanize_cyrillic
+from .devanagari import is_devanagari, romanize_devanagari
+from .greek import is_greek, romanize_greek
 from .japanese import to_romaji
+from .korean import romanize_hangul
 from .normalize import tidy
 from .reading import HanReading
 from .scripts import Script, script_of
+from .thai import is_thai, romanize_thai
 
 _NOT_PRINTABLE: Final = re.compile(r"[^\x20-\x7e]")
 
@@ -48,41 +54,84 @@ def _capitalised_words(text: str) -> str:
 
 
 def _pinyin(text: str) -> str:
-    return " ".join(syllable.capitalize() for syllable in lazy_pinyin(text) if syllable.strip())
+    # pypinyin writes ü as v (女 nv); without its diacritic ü is a u.
+    return " ".join(
+        syllable.replace("v", "u").capitalize()
+        for syllable in lazy_pinyin(text)
+        if syllable.strip()
+    )
 
 
 def _korean(text: str) -> str:
-    # anyascii writes Revised Romanization syllable by syllable in CamelCase; one word each.
-    return _capitalised_words(anyascii(text).lower())
+    # Jamo standing alone (ㅋㅋ) are no syllables: anyascii spells them.
+    return _capitalised_words(transliterate(romanize_hangul(text)))
 
 
-def _run_kind(char: str, reading: HanReading) -> str:
+class _Kind(StrEnum):
+    """Runs of text romanized together, each by its own reader."""
+
+    JAPANESE = "japanese"
+    CHINESE = "chinese"
+    KOREAN = "korean"
+    THAI = "thai"
+    DEVANAGARI = "devanagari"
+    GREEK = "greek"
+    CYRILLIC = "cyrillic"
+    OTHER = "other"
+
+
+_KIND_OF_SCRIPT: Final = {Script.KANA: _Kind.JAPANESE, Script.HANGUL: _Kind.KOREAN}
+_HAN_KINDS: Final = {HanReading.JAPANESE: _Kind.JAPANESE, HanReading.KOREAN: _Kind.KOREAN}
+
+
+def _kind(char: str, reading: HanReading) -> _Kind:
     script = script_of(char)
-    if script is Script.KANA or (script is Script.HAN and reading is HanReading.JAPANESE):
-        return "japanese"
     if script is Script.HAN:
-        return "chinese"
-    if script is Script.HANGUL or (char == " " and reading is HanReading.KOREAN):
-        return "korean"
-    return "other"
+        return _HAN_KINDS.get(reading, _Kind.CHINESE)
+    if script is not Script.OTHER:
+        return _KIND_OF_SCRIPT[script]
+    if char == " " and reading is HanReading.KOREAN:
+        return _Kind.KOREAN
+    for kind, belongs in (
+        (_Kind.THAI, is_thai),
+        (_Kind.DEVANAGARI, is_devanagari),
+        (_Kind.GREEK, is_greek),
+        (_Kind.CYRILLIC, is_cyrillic),
+    ):
+        if belongs(char):
+            return kind
+    return _Kind.OTHER
 
 
-def romanize(text: str, reading: HanReading) -> str:
-    """Printable ASCII; CJK read per `reading`, Hangul as words, the rest via anyascii."""
-    pieces: list[tuple[str, str]] = []
-    for kind, chars in groupby(text, key=lambda char: _run_kind(char, reading)):
-        run = "".join(chars)
-        if kind == "japanese":
-            pieces.append((kind, to_romaji(run)))
-        elif kind == "chinese":
-            pieces.append((kind, _pinyin(run)))
-        elif kind == "korean":
-            pieces.append((kind, _korean(run)))
-        else:
-            pieces.append((kind, transliterate(run)))
+def _romanized(kind: _Kind, run: str, *, ukrainian: bool) -> str:
+    if kind is _Kind.JAPANESE:
+        return to_romaji(run)
+    if kind is _Kind.CHINESE:
+        return _pinyin(run)
+    if kind is _Kind.KOREAN:
+        return _korean(run)
+    if kind is _Kind.THAI:
+        return romanize_thai(run)
+    if kind is _Kind.DEVANAGARI:
+        return romanize_devanagari(run)
+    if kind is _Kind.GREEK:
+        return romanize_greek(run)
+    if kind is _Kind.CYRILLIC:
+        return romanize_cyrillic(run, ukrainian=ukrainian)
+    return transliterate(run)
+
+
+def romanize(text: str, reading: HanReading, *, ukrainian: bool = False) -> str:
+    """Printable ASCII: each script as its readers romanize it, the rest via anyascii.
+
+    CJK is read per `reading`, Hangul as Revised Romanization word by word, Thai in RTGS,
+    Hindi with its silent vowels dropped, Greek in ELOT 743, Cyrillic as Russian unless
+    `ukrainian`.
+    """
     out = ""
-    previous_kind = ""
-    for kind, piece in pieces:
+    previous_kind: _Kind | None = None
+    for kind, chars in groupby(text, key=lambda char: _kind(char, reading)):
+        piece = _romanized(kind, "".join(chars), ukrainian=ukrainian)
         # A romanized run touching a Latin word gets a space: "LiSA紅蓮華" → "LiSA Guren Hana".
         if out and piece and kind != previous_kind and out[-1].isalnum() and piece[0].isalnum():
             out += " "
