@@ -63,6 +63,16 @@ DERIVED_SITES = (
         re.compile(r'"spotify-lcd==([^"]*)"'),
     ),
     Site("addon/config.yaml", "version", re.compile(r'^version: "([^"]*)"$', re.MULTILINE)),
+    # The firmware's remote package and component are pinned to the release's tag.
+    Site("esphome/packages/base.yaml", "ref", re.compile(r"^\s+ref: v(\S+)$", re.MULTILINE)),
+    *(
+        Site(f"esphome/{device}", what, pattern)
+        for device in ("spotify-lcd.yaml", "spotify-lcd-gpio.yaml", "spotify-lcd-ha.yaml")
+        for what, pattern in (
+            ("the guide's tag", re.compile(r"/tree/v([^/]+)/esphome")),
+            ("the package's tag", re.compile(r"\.yaml@v(\S+)$", re.MULTILINE)),
+        )
+    ),
 )
 
 

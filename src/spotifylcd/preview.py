@@ -10,7 +10,7 @@ from PIL import Image, ImageDraw
 
 from .hd44780.cgram import PAUSE, PLAY, STALE, Glyph, bar_glyph
 from .hd44780.font import GLYPH_HEIGHT, GLYPH_WIDTH, rom_glyph
-from .hd44780.rom import CGRAM_SLOTS, FIRST_CGRAM_CODE, Rom, encoder_for
+from .hd44780.rom import Rom, cgram_slot, encoder_for
 from .screen import render
 
 if TYPE_CHECKING:
@@ -84,8 +84,9 @@ def readable_row(row: str, rom: Rom) -> str:
     out = []
     for char in row:
         code = ord(char)
-        if FIRST_CGRAM_CODE <= code < FIRST_CGRAM_CODE + CGRAM_SLOTS:
-            out.append(SLOT_SYMBOLS[code - FIRST_CGRAM_CODE])
+        slot = cgram_slot(code)
+        if slot is not None:
+            out.append(SLOT_SYMBOLS[slot])
         else:
             out.append(reverse.get(code, "█" if code == 0xFF else "?"))  # noqa: PLR2004
     return "".join(out)
@@ -129,8 +130,10 @@ def render_png(
     for row_index, row in enumerate(rows):
         for col_index, char in enumerate(row):
             code = ord(char)
-            slot = code - FIRST_CGRAM_CODE
-            glyph = custom[slot] if 0 <= slot < len(custom) else rom_glyph(rom, code)
+            slot = cgram_slot(code)
+            glyph = (
+                custom[slot] if slot is not None and slot < len(custom) else rom_glyph(rom, code)
+            )
             left = MARGIN + col_index * (cell_w + CELL_GAP)
             top = MARGIN + row_index * (cell_h + CELL_GAP)
             for y in range(GLYPH_HEIGHT):

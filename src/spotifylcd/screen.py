@@ -159,7 +159,9 @@ def render(payload: dict[str, Any], since_fetch_ms: int, since_change_ms: int) -
         rows.append(
             _status_line(screen, since_fetch_ms) if has_bar else marquee("", screen.cols, 0)
         )
-    return rows
+    # A row that ran over (times of hundreds of hours) would spill into the next one on the
+    # glass: ESPHome's print() carries on past the end of a row.
+    return [row[: screen.cols] for row in rows]
 
 
 def _second_row(

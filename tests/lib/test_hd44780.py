@@ -7,7 +7,7 @@ import pytest
 from spotifylcd.hd44780.allocation import GlyphPlan
 from spotifylcd.hd44780.cgram import PLAY, Glyph, bar_glyph
 from spotifylcd.hd44780.font import rom_glyph
-from spotifylcd.hd44780.rom import CGRAM_SLOTS, FIRST_CGRAM_CODE, Rom, encoder_for
+from spotifylcd.hd44780.rom import CGRAM_CODES, CGRAM_SLOTS, Rom, cgram_slot, encoder_for
 from spotifylcd.text import fallback
 
 
@@ -99,13 +99,13 @@ def test_bar_glyph_columns(columns: int, row: int) -> None:
 
 def test_a00_bar_uses_rom_full_block_and_four_slots() -> None:
     plan = GlyphPlan(Rom.A00)
-    assert [ord(c) for c in plan.bar_levels()] == [0x08, 0x09, 0x0A, 0x0B, 0xFF]
+    assert [ord(c) for c in plan.bar_levels()] == [0x08, 0x01, 0x02, 0x03, 0xFF]
     assert len(plan.glyphs) == 4
 
 
 def test_a02_bar_needs_a_fifth_slot_for_the_full_cell() -> None:
     plan = GlyphPlan(Rom.A02)
-    assert [ord(c) for c in plan.bar_levels()] == [0x08, 0x09, 0x0A, 0x0B, 0x0C]
+    assert [ord(c) for c in plan.bar_levels()] == [0x08, 0x01, 0x02, 0x03, 0x04]
 
 
 def test_cgram_never_exceeds_eight_and_the_rest_falls_back() -> None:
@@ -117,7 +117,7 @@ def test_cgram_never_exceeds_eight_and_the_rest_falls_back() -> None:
     assert len(plan.glyphs) == CGRAM_SLOTS
     assert list(plan.letters) == ["é", "å", "È"]  # the most frequent first, then by code point
     encoded = plan.encode(word, lambda char: fallback(char, Rom.A00))
-    assert encoded[0] == chr(FIRST_CGRAM_CODE + plan.letters["é"])
+    assert encoded[0] == plan.letters["é"] == chr(CGRAM_CODES[5])
     assert encoded[1:3] == "ee"  # no slot left for è, ê: transliterated
     assert "oe" in encoded
     assert all(ord(c) != 0 for c in encoded)
@@ -125,5 +125,25 @@ def test_cgram_never_exceeds_eight_and_the_rest_falls_back() -> None:
 
 def test_adding_a_loaded_glyph_reuses_its_slot() -> None:
     plan = GlyphPlan(Rom.A00)
-    assert plan.add(PLAY) == plan.add(PLAY) == chr(FIRST_CGRAM_CODE)
+    assert plan.add(PLAY) == plan.add(PLAY) == "\x08"  # slot 0, never NUL
     assert len(plan.glyphs) == 1
+
+
+# What ESPHome's LCDDisplay::print does not draw: 0x00 ends the string, 0x0A starts a new row.
+ESPHOME_CONTROL_BYTES = frozenset({0x00, 0x0A})
+C_WHITESPACE = frozenset(b" \t\n\v\f\r")
+
+
+def test_every_cgram_slot_has_one_code_that_is_neither_control_nor_whitespace() -> None:
+    assert len(set(CGRAM_CODES)) == CGRAM_SLOTS == 8
+    # The controller shows CGRAM slot n for byte n and for its mirror n + 8.
+    assert all(code in (slot, slot + 8) for slot, code in enumerate(CGRAM_CODES))
+    assert not set(CGRAM_CODES) & (ESPHOME_CONTROL_BYTES | C_WHITESPACE)
+    assert [cgram_slot(code) for code in CGRAM_CODES] == list(range(CGRAM_SLOTS))
+    assert cgram_slot(0x00) is cgram_slot(0x0A) is cgram_slot(0x41) is None
+
+
+@pytest.mark.parametrize("rom", list(Rom))
+def test_no_rom_byte_is_a_control_byte_or_a_glyph_code(rom: Rom) -> None:
+    codes = {encoder_for(rom).code(char) for char in encoder_for(rom).characters()}
+    assert min(code for code in codes if code is not None) >= 0x20

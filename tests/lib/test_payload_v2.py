@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from spotifylcd.hd44780.cgram import PLAY, bar_glyph
-from spotifylcd.hd44780.rom import CGRAM_SLOTS, Rom
+from spotifylcd.hd44780.rom import CGRAM_CODES, CGRAM_SLOTS, Rom
 from spotifylcd.payload import NEXT_POLL_MAX_MS, NEXT_POLL_MIN_MS, v2_payload
 from spotifylcd.playback import Playback
 from spotifylcd.screen import SIZES
@@ -114,7 +114,7 @@ def test_stale_playback_is_flagged_with_a_marker(track_state: dict[str, Any]) ->
     snapshot = Snapshot(AccountStatus.STALE, Playback.from_spotify(track_state, 0.0))
     payload = v2_payload(snapshot, 0.0, DisplaySettings())
     assert payload["stale"] is True
-    assert payload["mark"] == "\x0d"
+    assert payload["mark"] == "\x05"  # CGRAM slot 5, after the bar (0-3) and play (4)
 
 
 @pytest.mark.parametrize(
@@ -190,10 +190,12 @@ def test_any_track_encodes_to_hd44780_bytes(
     glyphs = payload["glyphs"]
     assert isinstance(glyphs, list)
     assert len(glyphs) <= CGRAM_SLOTS
+    loaded = set(CGRAM_CODES[: len(glyphs)])
     for field in ("title", "artist", "album", "bar", "icon", "mark"):
         text = str(payload[field])
-        assert all(0x08 <= ord(c) <= 0xFF for c in text), field
-        assert all(ord(c) < 0x08 + len(glyphs) or ord(c) >= 0x20 for c in text), field
+        # Every byte is a ROM character or the code of a loaded glyph: never 0x00 (ends the
+        # string in ESPHome's print) nor 0x0A (starts a new row), nor any other control byte.
+        assert all(0x20 <= ord(c) <= 0xFF or ord(c) in loaded for c in text), field
         # On A00 0x5C and 0x7E draw ¥ and →: only those characters may produce them.
         source = title + artist + album
         if rom is Rom.ASCII or (rom is Rom.A00 and "¥" not in source):

@@ -86,7 +86,18 @@ def test_set_version_rewrites_every_place_and_releases_the_changelog(tree: Path)
     before = source_version(tree)
     edit(tree, CHANGELOG, "## [Unreleased]\n", "## [Unreleased]\n\n### Fixed\n- Something.\n")
     changed = set_version("7.8.9", tree, today=dt.date(2027, 1, 2))
-    assert set(changed) == {SOURCE, MANIFEST, "addon/config.yaml", CHANGELOG, ADDON_CHANGELOG}
+    assert set(changed) == {
+        SOURCE,
+        MANIFEST,
+        "addon/config.yaml",
+        CHANGELOG,
+        ADDON_CHANGELOG,
+        "esphome/packages/base.yaml",
+        "esphome/spotify-lcd.yaml",
+        "esphome/spotify-lcd-gpio.yaml",
+        "esphome/spotify-lcd-ha.yaml",
+    }
+    assert "@v7.8.9" in (tree / "esphome/spotify-lcd-ha.yaml").read_text()
     assert version_problems(tree) == []
     changelog = (tree / CHANGELOG).read_text()
     assert released_versions(changelog)[:2] == ["7.8.9", before]

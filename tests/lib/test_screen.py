@@ -102,8 +102,8 @@ def payload(**changes: Any) -> dict[str, Any]:
         "progress": 60_000,
         "duration": 200_000,
         "stale": False,
-        "bar": "\x08\x09\x0a\x0b\xff",
-        "icon": "\x0c",
+        "bar": "\x08\x01\x02\x03\xff",
+        "icon": "\x04",
         "mark": "",
         "glyphs": [],
         "next_poll": 5000,
@@ -116,12 +116,12 @@ def test_16x2_alternates_artist_and_status() -> None:
     # After 5 s of artist: icon, bar (9 cells), elapsed time advanced by the fetch clock.
     status = render(payload(), 5000, 5000)[1]
     # 65 s of 200 s over 9 cells x 5 steps = 14 steps: two full cells and one of 4/5.
-    assert status == "\x0c \xff\xff\x0b" + " " * 6 + " 1:05"
+    assert status == "\x04 \xff\xff\x03" + " " * 6 + " 1:05"
     assert render(payload(), 9000, 9000)[1] == "Lady Gaga       "
 
 
 def test_paused_progress_does_not_move() -> None:
-    paused = payload(state="paused", icon="\x0d")
+    paused = payload(state="paused", icon="\x05")
     assert render(paused, 60_000, 5000)[1].endswith("1:00")
 
 
@@ -136,14 +136,14 @@ def test_20x4_shows_title_artist_album_and_both_times() -> None:
         "Lady Gaga           ",
         "The Fame            ",
         # 60 s of 200 s over 8 cells x 5 steps = 12 steps: two full cells and one of 2/5.
-        "\x0c \xff\xff\x09" + " " * 5 + " 1:00/3:20",
+        "\x04 \xff\xff\x01" + " " * 5 + " 1:00/3:20",
     ]
     assert all(len(row) == 20 for row in rows)
 
 
 def test_stale_marker_takes_the_last_cell_of_the_title_row() -> None:
-    rows = render(payload(stale=True, mark="\x0d", title="A very long song title"), 0, 0)
-    assert rows[0] == "A very long son\x0d"
+    rows = render(payload(stale=True, mark="\x05", title="A very long song title"), 0, 0)
+    assert rows[0] == "A very long son\x05"
 
 
 def test_message_screens_have_no_bar() -> None:
@@ -170,4 +170,4 @@ def test_long_artist_phase_lasts_a_full_scroll() -> None:
     cycle = marquee_cycle_ms("Charles Dumont and Michel Vaucaire", 16)
     assert cycle == 2000 + 18 * 350 + 2000
     assert render(long_artist, 0, cycle - 1)[1] == "d Michel Vaucaire"[-16:]
-    assert render(long_artist, 0, cycle)[1].startswith("\x0c ")
+    assert render(long_artist, 0, cycle)[1].startswith("\x04 ")

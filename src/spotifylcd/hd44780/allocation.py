@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Final
 
 from .cgram import Glyph, bar_glyph
 from .font import rom_glyph
-from .rom import CGRAM_SLOTS, FIRST_CGRAM_CODE, Rom, encoder_for
+from .rom import CGRAM_CODES, CGRAM_SLOTS, Rom, encoder_for
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -23,16 +23,16 @@ class GlyphPlan:
 
     rom: Rom
     glyphs: list[Glyph] = field(default_factory=list)
-    letters: dict[str, int] = field(default_factory=dict)
+    letters: dict[str, str] = field(default_factory=dict)  # letter -> its CGRAM device char
 
     def add(self, glyph: Glyph) -> str | None:
         """Load `glyph` into the next free slot; its device character, or None when full."""
         if glyph in self.glyphs:
-            return chr(FIRST_CGRAM_CODE + self.glyphs.index(glyph))
+            return chr(CGRAM_CODES[self.glyphs.index(glyph)])
         if len(self.glyphs) >= CGRAM_SLOTS:
             return None
         self.glyphs.append(glyph)
-        return chr(FIRST_CGRAM_CODE + len(self.glyphs) - 1)
+        return chr(CGRAM_CODES[len(self.glyphs) - 1])
 
     def bar_levels(self) -> str:
         """Device characters for 1-5 lit columns; a ROM full block where the ROM has one."""
@@ -51,7 +51,7 @@ class GlyphPlan:
             device_char = self.add(rom_glyph(Rom.A02, code))
             if device_char is None:
                 return
-            self.letters[char] = ord(device_char) - FIRST_CGRAM_CODE
+            self.letters[char] = device_char
 
     def encode(self, text: str, fallback: Callable[[str], str]) -> str:
         """`text` as device characters: one code point per HD44780 byte."""
@@ -62,7 +62,7 @@ class GlyphPlan:
             if code is not None:
                 out.append(chr(code))
             elif char in self.letters:
-                out.append(chr(FIRST_CGRAM_CODE + self.letters[char]))
+                out.append(self.letters[char])
             else:
                 out.extend(chr(c) for c in map(encoder.code, fallback(char)) if c is not None)
         return "".join(out)

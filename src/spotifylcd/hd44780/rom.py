@@ -21,8 +21,12 @@ class Rom(StrEnum):
     ASCII = "ascii"  # unknown module: only what both ROMs agree on
 
 
-FIRST_CGRAM_CODE: Final = 0x08  # CGRAM 0-7 mirrored at 0x08-0x0F, so no NUL is ever sent
-CGRAM_SLOTS: Final = 8
+# The byte that shows CGRAM slot n: n itself, except slot 0, sent as its mirror 0x08 (the
+# controller answers 0x08-0x0F like 0x00-0x07). ESPHome's LCDDisplay::print ends the string at
+# 0x00 and starts a new row at 0x0A, so neither may carry a glyph; 0x01-0x08 are not C
+# whitespace either, which no layer between the server and the glass may fold or strip.
+CGRAM_CODES: Final = (0x08, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07)
+CGRAM_SLOTS: Final = len(CGRAM_CODES)
 FIRST_PRINTABLE: Final = 0x20
 # 0x5C and 0x7E differ between the ROMs (¥/→ on A00, \/~ on A02): never sent for ASCII.
 _AMBIGUOUS: Final = frozenset({0x5C, 0x7E})
@@ -31,7 +35,7 @@ SUBSTITUTES: Final = MappingProxyType({"\\": "/", "~": "-"})
 
 
 def _printable_table(table: Mapping[str, int]) -> dict[str, int]:
-    # RPLCD maps U+0000-U+0007 to CGRAM; we address CGRAM ourselves (0x08+n).
+    # RPLCD maps U+0000-U+0007 to CGRAM; we address CGRAM ourselves (CGRAM_CODES).
     return {char: code for char, code in table.items() if code >= FIRST_PRINTABLE}
 
 
@@ -70,3 +74,8 @@ class RomEncoder:
 def encoder_for(rom: Rom) -> RomEncoder:
     """The (shared, immutable) encoder of `rom`."""
     return RomEncoder(rom)
+
+
+def cgram_slot(code: int) -> int | None:
+    """The CGRAM slot byte `code` shows, or None for a ROM byte."""
+    return CGRAM_CODES.index(code) if code in CGRAM_CODES else None

@@ -1,0 +1,319 @@
+"""Validate the device files exactly as users get them, offline, with ESPHome itself.
+
+Run with ESPHome's interpreter: `.venv-esphome/bin/python esphome/tests/check_configs.py`.
+
+The device files take their package and the component from this repository on GitHub,
+pinned to the release tag. Here git is told (`url.<mirror>.insteadOf`) to fetch that URL
+from a local mirror: a repository holding this tree's esphome/ folder under the tag, so
+ESPHome runs its own remote-package and external-component code on the files as shipped.
+Then: `esphome config` and `compile --only-generate` on every device file, a generated
+request body compiled with g++ for a hostile uid and key, and configurations the component
+must refuse, each with its message.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qsl, urlencode
+
+ROOT = Path(__file__).resolve().parents[2]
+FIRMWARE = ROOT / "esphome"
+ESPHOME = Path(sys.executable).parent / "esphome"
+REPOSITORY = "https://github.com/spotify-lcd/spotify-lcd"
+VERSION = re.search(r'__version__ = "([^"]+)"', (ROOT / "src/spotifylcd/__init__.py").read_text())
+TAG = f"v{VERSION.group(1)}" if VERSION else "v?"
+REMOTE_REF = re.compile(
+    r"github://spotify-lcd/spotify-lcd/\S+@(?P<shorthand>\S+)|^\s+ref: (?P<ref>\S+)", re.MULTILINE
+)
+# Printable, but full of what breaks a C++ literal or a form body.
+HOSTILE_UID = 'Zoë "x" \\ &=+%?#/??/'
+HOSTILE_KEY = 'k"e\\y\n&uid=admin%00 ??/ \t é'
+
+
+@dataclass
+class Results:
+    """Counts the checks and prints the failures."""
+
+    passed: int = 0
+    failed: int = 0
+
+    def check(self, what: str, *, ok: bool, detail: str = "") -> None:
+        """Count one check; print it when it fails."""
+        if ok:
+            self.passed += 1
+            return
+        self.failed += 1
+        print(f"FAIL {what}\n{detail}".rstrip())
+
+
+def git(*args: str, cwd: Path) -> None:
+    """Run git quietly in `cwd`, as a throwaway author."""
+    env = {**os.environ, "GIT_AUTHOR_NAME": "ci", "GIT_AUTHOR_EMAIL": "ci@localhost"}
+    env |= {"GIT_COMMITTER_NAME": "ci", "GIT_COMMITTER_EMAIL": "ci@localhost"}
+    subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True)
+
+
+def make_mirror(work: Path) -> dict[str, str]:
+    """A bare repository with this tree's esphome/ at TAG; the environment that fetches it."""
+    source = work / "source"
+    shutil.copytree(FIRMWARE, source / "esphome", ignore=shutil.ignore_patterns(".esphome"))
+    git("init", "-q", cwd=source)
+    git("add", "-A", cwd=source)
+    git("commit", "-q", "-m", "release", cwd=source)
+    git("tag", TAG, cwd=source)
+    bare = work / "spotify-lcd.git"
+    git("clone", "-q", "--bare", str(source), str(bare), cwd=work)
+    (work / "spotify-lcd").symlink_to(bare)  # the URL may come with or without .git
+    return {
+        **os.environ,
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_CONFIG_COUNT": "1",
+        "GIT_CONFIG_KEY_0": f"url.file://{work / 'spotify-lcd'}.insteadOf",
+        "GIT_CONFIG_VALUE_0": REPOSITORY,
+    }
+
+
+def esphome(step: list[str], config: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Run the ESPHome command line on `config`."""
+    return subprocess.run(
+        [str(ESPHOME), *step, str(config)], env=env, capture_output=True, text=True, check=False
+    )
+
+
+def literal_bytes(literal: str, work: Path) -> bytes:
+    """What a C++ string literal holds, as g++ compiles it."""
+    program = work / "literal.cpp"
+    program.write_text(
+        "#include <cstdio>\n"
+        f"static const char text[] = {literal};\n"
+        "int main() { std::fwrite(text, 1, sizeof(text) - 1, stdout); }\n"
+    )
+    subprocess.run(
+        ["g++", "-std=gnu++20", "-Wno-trigraphs", "-o", str(work / "literal"), str(program)],
+        check=True,
+    )
+    return subprocess.run([str(work / "literal")], capture_output=True, check=True).stdout
+
+
+def check_pins(results: Results) -> None:
+    """Every remote reference in the shipped YAML names the release tag."""
+    for path in [*sorted(FIRMWARE.glob("*.yaml")), FIRMWARE / "packages/base.yaml"]:
+        refs = [m["shorthand"] or m["ref"] for m in REMOTE_REF.finditer(path.read_text())]
+        results.check(
+            f"{path.relative_to(ROOT)} pins {TAG}",
+            ok=bool(refs) and all(ref == TAG for ref in refs),
+            detail=f"refs found: {refs}",
+        )
+
+
+def check_answer_budget(results: Results) -> None:
+    """The firmware reads as much as ESPHome's own http_request action does by default."""
+    # Imported here: only ESPHome's interpreter has it.
+    from esphome.components.http_request import (  # noqa: PLC0415
+        CONF_MAX_RESPONSE_BUFFER_SIZE,
+        HTTP_REQUEST_ACTION_SCHEMA,
+    )
+    from esphome.config_validation import validate_bytes  # noqa: PLC0415
+
+    default = next(
+        key.default()
+        for key in HTTP_REQUEST_ACTION_SCHEMA.schema
+        if key == CONF_MAX_RESPONSE_BUFFER_SIZE
+    )
+    header = (FIRMWARE / "components/spotify_lcd/firmware.h").read_text()
+    budget = re.search(r"MAX_ANSWER_BYTES = (\d+);", header)
+    results.check(
+        "MAX_ANSWER_BYTES is ESPHome's default response buffer",
+        ok=budget is not None and int(budget[1]) == validate_bytes(default),
+        detail=f"ESPHome: {default!r} = {validate_bytes(default)} bytes",
+    )
+
+
+def check_device_files(work: Path, env: dict[str, str], results: Results) -> None:
+    """`esphome config` and code generation of every device file, and what was generated."""
+    for device in sorted(FIRMWARE.glob("*.yaml")):
+        config = work / device.name
+        shutil.copy(device, config)
+        for step in (["config"], ["compile", "--only-generate"]):
+            done = esphome(step, config, env)
+            command = f"esphome {' '.join(step)}: esphome/{device.name}"
+            results.check(command, ok=done.returncode == 0, detail=done.stdout[-3000:])
+            print(f"{command} {'OK' if done.returncode == 0 else 'FAILED'}")
+        build = work / ".esphome/build" / config.stem / "src"
+        if not (build / "main.cpp").exists():
+            continue
+        main = (build / "main.cpp").read_text()
+        results.check(f"{device.name}: draws the display", ok="->draw(it);" in main)
+        switch = "->set_state(on);" if "gpio" in device.name else "->no_backlight();"
+        results.check(f"{device.name}: switches the backlight", ok=switch in main)
+        defines = (build / "esphome/core/defines.h").read_text()
+        source = "HOME_ASSISTANT" if "-ha" in device.name else "SERVER"
+        results.check(f"{device.name}: {source}", ok=f"USE_SPOTIFY_LCD_{source}" in defines)
+
+
+def check_hostile_secrets(work: Path, env: dict[str, str], results: Results) -> None:
+    """Defect 6: a uid and key full of quotes, backslashes and form syntax arrive intact."""
+    secrets = (FIRMWARE / "secrets.yaml.example").read_text()
+    for name, value in (("spotify_lcd_uid", HOSTILE_UID), ("spotify_lcd_device_key", HOSTILE_KEY)):
+        line = f"{name}: {quote_yaml(value)}"
+        secrets = re.sub(rf"^{name}: .*$", lambda _, line=line: line, secrets, flags=re.MULTILINE)
+    hostile = work / "hostile"
+    hostile.mkdir()
+    (hostile / "secrets.yaml").write_text(secrets)
+    config = hostile / "spotify-lcd.yaml"
+    shutil.copy(FIRMWARE / "spotify-lcd.yaml", config)
+    done = esphome(["compile", "--only-generate"], config, env)
+    results.check(
+        "hostile uid and key: code generation", ok=done.returncode == 0, detail=done.stdout[-3000:]
+    )
+    if done.returncode != 0:
+        return
+    main = (hostile / ".esphome/build/spotify-lcd/src/main.cpp").read_text()
+    literal = r'("(?:[^"\\]|\\.)*")'
+    call = re.search(rf"->set_server\(\w+, {literal}, {literal}, {literal}\);", main)
+    results.check("hostile uid and key: set_server() in main.cpp", ok=call is not None)
+    if call is None:
+        return
+    uid, form = literal_bytes(call[2], work), literal_bytes(call[3], work)
+    results.check(
+        "the uid survives its C++ literal", ok=uid == HOSTILE_UID.encode(), detail=repr(uid)
+    )
+    sent = {"v": "2", "uid": HOSTILE_UID, "rom": "A00", "size": "16x2", "key": HOSTILE_KEY}
+    results.check(
+        "the form body compiles to the urlencoded fields",
+        ok=form == urlencode(sent).encode(),
+        detail=repr(form),
+    )
+    # As the server reads it (contract.py parses the body with parse_qsl, strictly).
+    read = dict(parse_qsl(form.decode(), keep_blank_values=True, encoding="utf-8", errors="strict"))
+    results.check(
+        "the server reads back exactly the uid and key", ok=read == sent, detail=repr(read)
+    )
+
+
+def quote_yaml(text: str) -> str:
+    """`text` as a double-quoted YAML scalar."""
+    escaped = (
+        text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
+    )
+    return f'"{escaped}"'
+
+
+# A device on the remote package, for the configurations the component must refuse.
+MINIMAL_DEVICE = """
+substitutions:
+  lcd_size: {size}
+packages:
+  spotify_lcd: github://spotify-lcd/spotify-lcd/esphome/packages/pcf8574.yaml@{tag}
+esphome:
+  name: refused
+esp32:
+  board: esp32dev
+wifi:
+  ssid: lan
+  password: lan-password
+{extra}"""
+POLLING = "http_request:\nspotify_lcd:\n  server:\n    url: {url}\n    uid: {uid}\n{more}"
+
+
+def polling(url: str = "http://example.com/get", uid: str = "me", more: str = "") -> str:
+    """The polling part of a device, with one thing changed."""
+    return POLLING.format(url=url, uid=uid, more=more)
+
+
+# (what is wrong, display size, the rest of the device, the message that must name it)
+REFUSED = [
+    (
+        "a size other than the display's",
+        "16x2",
+        polling(more="  size: 20x4\n"),
+        "size 20x4 is not the display's dimensions 16x2",
+    ),
+    ("a display size it cannot lay out", "40x2", polling(), "the display is 40x2"),
+    (
+        "unverified TLS to an https server",
+        "16x2",
+        polling(url="https://example.com/get").replace(
+            "http_request:", "http_request:\n  verify_ssl: false"
+        ),
+        "verify_ssl: false",
+    ),
+    ("an empty uid", "16x2", polling(uid="' '"), "uid is empty"),
+    ("a uid the server refuses", "16x2", polling(uid="x" * 65), "at most 64 characters"),
+    ("an unknown ROM", "16x2", polling(more="    rom: A01\n"), "rom must be A00, A02 or ascii"),
+    (
+        "polling and Home Assistant at once",
+        "16x2",
+        polling(more="  home_assistant:\n    entity_id: sensor.x\n"),
+        "Cannot specify more than one of server, home_assistant",
+    ),
+    (
+        "Home Assistant without the API",
+        "16x2",
+        "spotify_lcd:\n  home_assistant:\n    entity_id: sensor.x\n",
+        "needs the native API",
+    ),
+    (
+        "a display lambda of its own",
+        "16x2",
+        polling()
+        + "display:\n  - id: !extend spotify_lcd_display\n    lambda: 'it.print(\"x\");'\n",
+        "remove the display's lambda",
+    ),
+    (
+        "poll limits the wrong way round",
+        "16x2",
+        polling(more="    min_poll_interval: 1min\n"),
+        "min_poll_interval is longer than max_poll_interval",
+    ),
+]
+
+
+def check_refusals(work: Path, env: dict[str, str], results: Results) -> None:
+    """Each bad configuration fails `esphome config` with a message saying what to change."""
+    for index, (name, size, extra, message) in enumerate(REFUSED):
+        config = work / f"refused-{index}.yaml"
+        config.write_text(MINIMAL_DEVICE.format(size=size, tag=TAG, extra=extra))
+        done = esphome(["config"], config, env)
+        results.check(
+            f"refused with a clear message: {name}",
+            ok=done.returncode != 0 and message in done.stdout,
+            detail=done.stdout[-2500:],
+        )
+    accepted = work / "accepted.yaml"
+    accepted.write_text(MINIMAL_DEVICE.format(size="20x4", tag=TAG, extra=polling()))
+    done = esphome(["config"], accepted, env)
+    results.check(
+        "the size defaults to the display's",
+        ok=done.returncode == 0 and "size: 20x4" in done.stdout,
+        detail=done.stdout[-2500:],
+    )
+
+
+def main() -> int:
+    """Every check; the summary line, and 1 if any failed."""
+    results = Results()
+    check_pins(results)
+    check_answer_budget(results)
+    with tempfile.TemporaryDirectory() as temporary:
+        work = Path(temporary)
+        env = make_mirror(work / "mirror")
+        devices = work / "devices"
+        devices.mkdir()
+        shutil.copy(FIRMWARE / "secrets.yaml.example", devices / "secrets.yaml")
+        check_device_files(devices, env, results)
+        check_hostile_secrets(work, env, results)
+        check_refusals(work, env, results)
+    print(f"{results.passed} passed, {results.failed} failed")
+    return 1 if results.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
