@@ -51,6 +51,9 @@ class Playback:
     is_local: bool = False
     private_session: bool = False
     volume_percent: int | None = None
+    # Spotify ids of the track's artists, and their genres once the poller has looked them up.
+    artist_ids: tuple[str, ...] = ()
+    genres: tuple[str, ...] = ()
     raw_type: str = field(default="", compare=False)
 
     @classmethod
@@ -70,13 +73,15 @@ class Playback:
         kind = _kind(raw_type, item)
         title, album = "", ""
         artists: tuple[str, ...] = ()
+        artist_ids: tuple[str, ...] = ()
         if kind is PlaybackKind.TRACK:
             title = _text(item.get("name"))
+            listed = [_mapping(artist) for artist in item.get("artists") or ()]
             artists = tuple(
-                name
-                for artist in item.get("artists") or ()
-                if (name := _text(_mapping(artist).get("name")).strip())
+                name for artist in listed if (name := _text(artist.get("name")).strip())
             )
+            # Local files have artists without ids.
+            artist_ids = tuple(id_ for artist in listed if (id_ := _text(artist.get("id"))))
             album = _text(_mapping(item.get("album")).get("name"))
         elif kind is PlaybackKind.EPISODE:
             show = _mapping(item.get("show"))
@@ -100,6 +105,7 @@ class Playback:
             is_local=item.get("is_local") is True,
             private_session=device.get("is_private_session") is True,
             volume_percent=_percent(device.get("volume_percent")),
+            artist_ids=artist_ids,
             raw_type=raw_type,
         )
 

@@ -28,6 +28,7 @@ def test_track_from_captured_playback_state(track_state: dict[str, Any]) -> None
         duration_ms=208306,
         item_uri="spotify:track:02XnQdf7sipaKBBHixz3Zp",
         volume_percent=23,
+        artist_ids=("1HY2Jd0NmPuamShAr6KMms",),
     )
 
 
