@@ -88,6 +88,7 @@ class FakeSpotify:
         # Development-mode apps work only while their owner has Premium.
         self.owner_premium = True
         self.artist_genres: dict[str, list[str]] = {}
+        self.artist_queue: deque[Reply] = deque()
         # Player commands as received: ("next", {}), ("volume", {"volume_percent": "33"}).
         self.commands: list[tuple[str, dict[str, str]]] = []
         self.command_queue: deque[Reply] = deque()
@@ -144,6 +145,8 @@ class FakeSpotify:
         self.calls["artist"] += 1
         if not self._authorised(request):
             return web.json_response({"error": {"status": 401, "message": "bad token"}}, status=401)
+        if self.artist_queue:
+            return self.artist_queue.popleft().response()
         artist_id = request.match_info["artist_id"]
         return web.json_response(
             {

@@ -22,7 +22,7 @@ class SpotifyReauthRequiredError(SpotifyAuthError):
 class SpotifyForbiddenError(SpotifyError):
     """Spotify refused the request (HTTP 403), e.g. a development-mode app without Premium."""
 
-    def __init__(self, message: str, reason: str | None = None) -> None:
+    def __init__(self, message: str = "forbidden", reason: str | None = None) -> None:
         """Keep Spotify's reason (such as `PREMIUM_REQUIRED`) beside its message."""
         super().__init__(message)
         self.reason: str | None = reason

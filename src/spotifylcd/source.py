@@ -7,15 +7,25 @@ lives here, once, for both.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
+import dataclasses
+import functools
+import logging
+from collections import OrderedDict
+from typing import TYPE_CHECKING, Final, Protocol
 
-from .exceptions import SpotifyAuthError, SpotifyReauthRequiredError
+from .exceptions import SpotifyAuthError, SpotifyLCDError, SpotifyReauthRequiredError
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
     from .playback import Playback
     from .spotify import SpotifyClient
+
+
+_LOGGER = logging.getLogger(__name__)
+# The first artists decide a track's reading; a long feature list costs no more calls.
+MAX_ARTIST_LOOKUPS: Final = 2
+GENRE_CACHE_SIZE: Final = 512
 
 
 class PlaybackSource(Protocol):
@@ -43,16 +53,51 @@ class TokenProvider(Protocol):
 
 
 class SpotifyPlaybackSource:
-    """The account's player, asked with the provider's token; one retry after a 401."""
+    """The account's player, asked with the provider's token; one retry after a 401.
+
+    A track's artists' genres (a signal for reading Han titles) are looked up one artist at
+    a time, once per artist, by the poller: never on a display's request path.
+    """
 
     def __init__(self, client: SpotifyClient, tokens: TokenProvider) -> None:
         """Ask `client` with tokens from `tokens`."""
         self.client = client
         self.tokens = tokens
+        self._genres: OrderedDict[str, tuple[str, ...]] = OrderedDict()
+        # Calls beyond the polls themselves, for the call budget.
+        self.artist_lookups = 0
 
     async def fetch_playback(self) -> Playback:
-        """Current playback; a token Spotify rejects is replaced once, never in a loop."""
-        return await with_token(self.tokens, self.client.get_playback)
+        """Current playback, with its artists' genres once they are known."""
+        playback = await with_token(self.tokens, self.client.get_playback)
+        await self._look_up_genres(playback.artist_ids[:MAX_ARTIST_LOOKUPS])
+        genres = tuple(
+            dict.fromkeys(
+                genre
+                for artist_id in playback.artist_ids
+                for genre in self._genres.get(artist_id, ())
+            )
+        )
+        return dataclasses.replace(playback, genres=genres) if genres else playback
+
+    async def _look_up_genres(self, artist_ids: tuple[str, ...]) -> None:
+        for artist_id in artist_ids:
+            if artist_id in self._genres:
+                self._genres.move_to_end(artist_id)
+                continue
+            self.artist_lookups += 1
+            try:
+                genres = await with_token(
+                    self.tokens,
+                    functools.partial(self.client.get_artist_genres, artist_id=artist_id),
+                )
+            except SpotifyLCDError as err:
+                # Playback still counts; the lookup is tried again at a later poll.
+                _LOGGER.debug("no genres for artist %s yet: %s", artist_id, err)
+                return
+            self._genres[artist_id] = genres
+            if len(self._genres) > GENRE_CACHE_SIZE:
+                self._genres.popitem(last=False)
 
 
 async def with_token[T](tokens: TokenProvider, call: Callable[[str], Awaitable[T]]) -> T:

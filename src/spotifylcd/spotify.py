@@ -8,6 +8,7 @@ import time
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, Final
+from urllib.parse import quote
 
 import aiohttp
 
@@ -123,6 +124,21 @@ class SpotifyClient:
         if status == HTTPStatus.NO_CONTENT or not body.strip():
             return Playback.idle(fetched_at)
         return Playback.from_spotify(_decode(body), fetched_at)
+
+    async def get_artist_genres(self, access_token: str, artist_id: str) -> tuple[str, ...]:
+        """`GET /artists/{id}`: the artist's genres, one artist a call.
+
+        The batch `GET /artists?ids=` is refused to development-mode apps since 2026-03-09.
+        """
+        _, body = await self._request(
+            "GET",
+            f"{self.endpoints.api_url}/artists/{quote(artist_id, safe='')}",
+            headers={"Authorization": f"Bearer {access_token}"},
+        )
+        genres = _decode(body).get("genres")
+        if not isinstance(genres, list):
+            return ()
+        return tuple(genre for genre in genres if isinstance(genre, str) and genre)
 
     async def get_current_user(self, access_token: str) -> SpotifyUser:
         """`GET /me`: who linked the account, and their country for reading Han text."""

@@ -47,7 +47,7 @@ async def test_valid_token_is_used_without_refresh(
     fake_spotify[0].player_default = Reply(200, track_state)
     source, _ = account_source(spotify_client, file_store, stored)
     assert (await source.fetch_playback()).kind is PlaybackKind.TRACK
-    assert fake_spotify[0].calls == {"player": 1}
+    assert (fake_spotify[0].calls["token"], fake_spotify[0].calls["player"]) == (0, 1)
 
 
 async def test_expired_token_is_refreshed_first_and_stored(
@@ -154,3 +154,48 @@ async def test_store_outage_loses_no_token(
     saved = await store.get(stored.uid)
     assert (saved.access_token, saved.refresh_token) == ("access-1", "refresh-1")
     assert fake_spotify[0].calls["token"] == 1
+
+
+def with_artists(track_state: dict[str, Any], *ids: str) -> dict[str, Any]:
+    state = {**track_state, "item": {**track_state["item"]}}
+    state["item"]["artists"] = [{"id": artist_id, "name": artist_id} for artist_id in ids]
+    return state
+
+
+async def test_artist_genres_are_looked_up_once_per_artist_off_the_request_path(
+    fake_spotify: Fake,
+    spotify_client: SpotifyClient,
+    file_store: FileTokenStore,
+    stored: Account,
+    track_state: dict[str, Any],
+) -> None:
+    fake = fake_spotify[0]
+    fake.artist_genres = {"yoasobi": ["j-pop", "anime"], "ikura": ["j-pop", "japanese singer"]}
+    fake.player_default = Reply(200, with_artists(track_state, "yoasobi", "ikura"))
+    source, _ = account_source(spotify_client, file_store, stored)
+    first = await source.fetch_playback()
+    assert first.genres == ("j-pop", "anime", "japanese singer")
+    await source.fetch_playback()
+    # One call per artist, then the cache: polls cost one call each again.
+    assert (fake.calls["artist"], fake.calls["player"], source.artist_lookups) == (2, 2, 2)
+    assert fake.calls["batch"] == 0
+
+
+async def test_a_long_feature_list_costs_at_most_two_lookups_and_a_failure_none(
+    fake_spotify: Fake,
+    spotify_client: SpotifyClient,
+    file_store: FileTokenStore,
+    stored: Account,
+    track_state: dict[str, Any],
+) -> None:
+    fake = fake_spotify[0]
+    fake.player_default = Reply(200, with_artists(track_state, "a", "b", "c", "d", "e"))
+    source, _ = account_source(spotify_client, file_store, stored)
+    await source.fetch_playback()
+    assert fake.calls["artist"] == 2
+    # The artist lookup fails: the poll still returns playback, and the lookup is retried.
+    fake.artist_genres = {"f": ["mandopop"]}
+    fake.player_default = Reply(200, with_artists(track_state, "f"))
+    fake.artist_queue.append(Reply(503))
+    assert (await source.fetch_playback()).genres == ()
+    assert (await source.fetch_playback()).genres == ("mandopop",)
