@@ -171,9 +171,11 @@ async def test_link_by_pasting_the_redirect_url(fake_spotify: Fake, tmp_path: Pa
     query = parse_qs(urlparse(authorize_url).query)
     assert query["redirect_uri"] == ["http://127.0.0.1:8765/callback"]
     assert query["client_id"] == [CLIENT_ID]
+    # Reading what plays, and changing it from the display's buttons.
     assert set(query["scope"][0].split()) == {
         "user-read-playback-state",
         "user-read-currently-playing",
+        "user-modify-playback-state",
     }
     state = query["state"][0]
     redirect = f"http://127.0.0.1:8765/callback?code=the-code&state={state}\n"
