@@ -6,7 +6,7 @@ import pytest
 
 from spotifylcd.hd44780.allocation import GlyphPlan
 from spotifylcd.hd44780.cgram import PLAY, Glyph, bar_glyph
-from spotifylcd.hd44780.font import rom_glyph
+from spotifylcd.hd44780.font import letter_glyph, rom_glyph
 from spotifylcd.hd44780.rom import CGRAM_CODES, CGRAM_SLOTS, Rom, cgram_slot, encoder_for
 from spotifylcd.text import fallback
 
@@ -147,3 +147,16 @@ def test_every_cgram_slot_has_one_code_that_is_neither_control_nor_whitespace() 
 def test_no_rom_byte_is_a_control_byte_or_a_glyph_code(rom: Rom) -> None:
     codes = {encoder_for(rom).code(char) for char in encoder_for(rom).characters()}
     assert min(code for code in codes if code is not None) >= 0x20
+
+
+def test_greek_capitals_a02_lacks_are_drawn_into_custom_glyphs() -> None:
+    for char in "ΔΘΛΞΠΨ":
+        assert encoder_for(Rom.A02).code(char) is None
+        glyph = letter_glyph(char)
+        assert glyph is not None
+        assert glyph != Glyph.blank()
+    assert letter_glyph("é") == rom_glyph(Rom.A02, encoder_for(Rom.A02).code("é") or 0)
+    assert letter_glyph("あ") is None
+    plan = GlyphPlan(Rom.A02)
+    plan.add_letters(["ΑΒΓΔ ΣΩ"], frozenset("Δ"))
+    assert plan.encode("Δ", lambda _char: "D") == plan.letters["Δ"]

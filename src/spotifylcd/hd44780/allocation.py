@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final
 
 from .cgram import Glyph, bar_glyph
-from .font import rom_glyph
+from .font import letter_glyph
 from .rom import CGRAM_CODES, CGRAM_SLOTS, Rom, encoder_for
 
 if TYPE_CHECKING:
@@ -45,10 +45,10 @@ class GlyphPlan:
         """Give free slots to the drawable letters these texts use most."""
         counts = Counter(char for text in texts for char in text if char in drawable)
         for char, _ in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
-            code = encoder_for(Rom.A02).code(char)
-            if code is None:
+            glyph = letter_glyph(char)
+            if glyph is None:
                 continue
-            device_char = self.add(rom_glyph(Rom.A02, code))
+            device_char = self.add(glyph)
             if device_char is None:
                 return
             self.letters[char] = device_char
