@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from enum import StrEnum
+from functools import cache
 from itertools import groupby
 
 from ..hd44780.rom import SUBSTITUTES, Rom, encoder_for
@@ -22,6 +23,7 @@ class JapaneseMode(StrEnum):
     KATAKANA = "katakana"
 
 
+@cache
 def drawable_letters(rom: Rom) -> frozenset[str]:
     """Letters a CGRAM glyph can show on `rom`, for the glyph allocation to draw.
 
