@@ -2,36 +2,42 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Final
 
-from .arduinojson import LEGACY_POOL_BYTES, Json, pool_bytes
+from .arduinojson import LEGACY_POOL_BYTES, Json, worst_pool_bytes
 from .hd44780.allocation import GlyphPlan
 from .hd44780.cgram import PAUSE, PLAY, STALE
+from .hd44780.rom import SUBSTITUTES
 from .playback import Playback, PlaybackKind
 from .status import AccountStatus, Snapshot
 from .text import TextSettings, drawable_letters, fallback, to_ascii, track_text
 
 if TYPE_CHECKING:
-    from .settings import DisplaySettings
-
-if TYPE_CHECKING:
     from collections.abc import Callable
-from dataclasses import dataclass
-from functools import lru_cache
+
+    from .hd44780.rom import Rom
+    from .screen import ScreenSize
+    from .settings import DisplaySettings
 
 # Three or more artists read "A etc".
 ETC_FROM: Final = 3
 AD_TITLE: Final = "Advertisement"
 PRIVATE_SESSION_TITLE: Final = "Private session"
 UNKNOWN_TITLE: Final = "Unknown item"
-# api_response when no playback is known, by account status: the HTTP status the old
-# middleware would have relayed from Spotify.
-_NO_PLAYBACK_RESPONSE: Final = {
-    AccountStatus.STARTING: 204,
-    AccountStatus.OK: 204,
-    AccountStatus.STALE: 503,
-    AccountStatus.RATE_LIMITED: 429,
-}
+# For a title with nothing a display can show (emoji only): never a blank row.
+UNTITLED: Final = "Untitled"
+# Longer than any item, and what a signed 32-bit integer holds: neither the old sketch nor
+# the firmware (which clamps to the same value) overflows on a number we send.
+LONGEST_MS: Final = 2**31 - 1
+
+
+def json_body(payload: dict[str, Json]) -> str:
+    """A `/get` body as sent: compact JSON with characters as themselves, in UTF-8."""
+    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
 
 
 def artist_string(artists: tuple[str, ...] | list[str]) -> str:
@@ -41,62 +47,103 @@ def artist_string(artists: tuple[str, ...] | list[str]) -> str:
     return " and ".join(artists)
 
 
+# v1 has no stale flag: a legacy display keeps the last playback this long after Spotify's
+# last answer, so a blip never blanks it, and is then told why nothing new comes.
+LEGACY_STALE_GRACE_S: Final = 30.0
+# Pool left free in the worst release modelled: room for one more member than a body has.
+LEGACY_MARGIN_BYTES: Final = 32
+LEGACY_BUDGET_BYTES: Final = LEGACY_POOL_BYTES - LEGACY_MARGIN_BYTES
+# api_response without a playback to show, by account status: the HTTP status the old
+# middleware would have relayed from Spotify.
+_STATUS_ONLY_RESPONSE: Final = {
+    AccountStatus.STARTING: 204,
+    AccountStatus.OK: 204,
+    AccountStatus.STALE: 503,
+    AccountStatus.RATE_LIMITED: 429,
+}
+# Old firmware prints bytes as they come, and an A00 ROM draws `\` as ¥ and `~` as →.
+_LEGACY_GLASS: Final = str.maketrans(dict(SUBSTITUTES))
+
+
 def v1_payload(snapshot: Snapshot, now: float, text: TextSettings | None = None) -> dict[str, Json]:
-    """Exactly the old middleware's JSON, ASCII only, small enough for the legacy sketch."""
+    """Exactly the old middleware's JSON, ASCII only, small enough for the legacy sketch.
+
+    While Spotify fails, the last playback is served for `LEGACY_STALE_GRACE_S` after its
+    fetch, then `api_response` 429 (rate limited) or 503 (failing) until Spotify answers.
+    """
     if snapshot.status is AccountStatus.NEEDS_RELINK:
         return {"api_response": 401}
     if snapshot.status is AccountStatus.FORBIDDEN:
         return {"api_response": 403}
     playback = snapshot.playback
-    if playback is None:
-        return {"api_response": _NO_PLAYBACK_RESPONSE[snapshot.status]}
+    if playback is None or (snapshot.stale and now - playback.fetched_at > LEGACY_STALE_GRACE_S):
+        return {"api_response": _STATUS_ONLY_RESPONSE[snapshot.status]}
     if playback.kind is PlaybackKind.IDLE:
         return {"api_response": 204}
     title, artists = _v1_title_and_artists(playback, text or TextSettings())
-    strings = _legacy_strings(title, artists, playback.device_name)
-    return {
-        "api_response": 200,
-        "song_title": strings.title,
-        "artist_string": strings.artist_string,
-        "artist_full": list[Json](strings.artist_full),
-        "device_name": strings.device_name,
-        "status": playback.is_playing,
-        "timer": playback.remaining_at(now),
-        "duration": playback.duration_ms,
-        "current": playback.progress_at(now),
-    }
+    duration = min(playback.duration_ms, LONGEST_MS)
+    # Of unknown length (an ad): nothing to count, rather than progress past the end.
+    current = min(playback.progress_at(now), duration)
+    return _legacy_strings(title, artists, playback.device_name).payload(
+        playing=playback.is_playing, duration=duration, current=current
+    )
 
 
 @dataclass(frozen=True, slots=True)
 class _LegacyStrings:
+    """A v1 body's strings, fitted once per item; the numbers change with every answer."""
+
     title: str
     artist_string: str
     artist_full: tuple[str, ...]
     device_name: str
 
-
-# The largest numbers a v1 body carries: strings are fitted once per track, numbers vary.
-_WIDEST_NUMBERS: Final = {"status": False, "timer": 2**31, "duration": 2**31, "current": 2**31}
+    def payload(self, *, playing: bool, duration: int, current: int) -> dict[str, Json]:
+        """The body, with the player's state and times."""
+        return {
+            "api_response": 200,
+            "song_title": self.title,
+            "artist_string": self.artist_string,
+            "artist_full": list[Json](self.artist_full),
+            "device_name": self.device_name,
+            "status": playing,
+            "timer": duration - current,
+            "duration": duration,
+            "current": current,
+        }
 
 
 @lru_cache(maxsize=256)
 def _legacy_strings(title: str, artists: tuple[str, ...], device_name: str) -> _LegacyStrings:
-    """The v1 strings, shortened once per track to fit the legacy parser's pool."""
+    """The v1 strings for legacy glass, shortened to fit the legacy pool in every release.
+
+    Extra entries of `artist_full` go first (`artist_string` already says "etc"), then the
+    longest strings are cut to a common length.
+    """
+    names = [name.translate(_LEGACY_GLASS) for name in artists]
     texts = {
-        "song_title": title,
-        "artist_string": artist_string(artists),
-        "device_name": to_ascii(device_name),
+        "song_title": title.translate(_LEGACY_GLASS),
+        "artist_string": artist_string(names),
+        "device_name": to_ascii(device_name).translate(_LEGACY_GLASS),
     }
-    artist_full = list(artists)
 
-    def document() -> dict[str, Json]:
-        names: list[Json] = [*artist_full]
-        return {"api_response": 200, **texts, "artist_full": names, **_WIDEST_NUMBERS}
+    def fitted() -> _LegacyStrings:
+        first = (texts["artist_full"],) if "artist_full" in texts else ()
+        return _LegacyStrings(
+            texts["song_title"], texts["artist_string"], (*first, *names), texts["device_name"]
+        )
 
-    _shrink_to_legacy_pool(texts, artist_full, document)
-    return _LegacyStrings(
-        texts["song_title"], texts["artist_string"], tuple(artist_full), texts["device_name"]
-    )
+    def excess() -> int:
+        body = fitted().payload(playing=False, duration=0, current=0)
+        return worst_pool_bytes(body) - LEGACY_BUDGET_BYTES
+
+    while len(names) > 1 and excess() > 0:
+        names.pop()
+    # The one artist left is cut like the other strings.
+    if len(names) == 1:
+        texts["artist_full"] = names.pop()
+    _cap_longest(texts, list(texts), excess, _utf8_bytes)
+    return fitted()
 
 
 def _v1_title_and_artists(playback: Playback, text: TextSettings) -> tuple[str, tuple[str, ...]]:
@@ -104,37 +151,20 @@ def _v1_title_and_artists(playback: Playback, text: TextSettings) -> tuple[str, 
         return AD_TITLE, ("Spotify",)
     if playback.kind is PlaybackKind.UNKNOWN:
         return (PRIVATE_SESSION_TITLE if playback.private_session else UNKNOWN_TITLE), ()
-    texts = track_text(playback.title, playback.artists, playback.album, text, None)
-    return texts.title, texts.artists
-
-
-def _shrink_to_legacy_pool(
-    texts: dict[str, str], artists: list[str], document: Callable[[], dict[str, Json]]
-) -> None:
-    """Shorten the texts until ArduinoJson 6 can parse `document()` in the legacy pool.
-
-    Extra entries of `artist_full` go first (`artist_string` already says "etc"), then the
-    longest string is cut towards the next longest, so no one field is sacrificed while
-    others stay long.
-    """
-    while (excess := pool_bytes(document()) - LEGACY_POOL_BYTES) > 0:
-        if len(artists) > 1:
-            artists.pop()
-            continue
-        lengths = sorted((len(text), name) for name, text in texts.items())
-        if artists:
-            lengths = sorted([*lengths, (len(artists[0]), "")])
-        (longest, name), runner_up = lengths[-1], lengths[-2][0]
-        # Cut the longest down to the runner-up's length (at least one character), no further.
-        keep = min(longest - 1, max(longest - excess, runner_up))
-        if name:
-            texts[name] = texts[name][:keep].rstrip()
-        else:
-            artists[0] = artists[0][:keep].rstrip()
+    texts = track_text(
+        playback.title, playback.artists, playback.album, text, None, genres=playback.genres
+    )
+    return texts.title or UNTITLED, texts.artists
 
 
 # v2: longest text sent per field, in cells; the display scrolls it.
 MAX_CELLS: Final = 96
+# The most of an answer the firmware reads (MAX_ANSWER_BYTES in
+# esphome/components/spotify_lcd/firmware.h; a test holds the two equal).
+FIRMWARE_ANSWER_BYTES: Final = 1000
+# Room for fields a later server may add while an older firmware still reads every answer.
+V2_MARGIN_BYTES: Final = 100
+V2_BUDGET_BYTES: Final = FIRMWARE_ANSWER_BYTES - V2_MARGIN_BYTES
 NEXT_POLL_MIN_MS: Final = 1000
 NEXT_POLL_MAX_MS: Final = 30_000
 NEXT_POLL_MARGIN_MS: Final = 250
@@ -178,49 +208,180 @@ def _v2_state(snapshot: Snapshot) -> str:
 def v2_payload(
     snapshot: Snapshot, now: float, display: DisplaySettings, text: TextSettings | None = None
 ) -> dict[str, Json]:
-    """The ESPHome firmware's payload: ROM-encoded strings, glyphs, progress and a poll hint."""
+    """The ESPHome firmware's payload: ROM-encoded strings, glyphs, progress and a poll hint.
+
+    Its body (`json_body`) is at most `V2_BUDGET_BYTES` long, whatever the item.
+    """
     state = _v2_state(snapshot)
     playback = snapshot.playback
-    rom, size = display.rom, display.size
     if state in ("playing", "paused") and playback is not None:
         texts = track_text(
-            playback.title, playback.artists, playback.album, text or display.text, rom
+            playback.title,
+            playback.artists,
+            playback.album,
+            text or display.text,
+            display.rom,
+            genres=playback.genres,
         )
-        title, artist, album = texts.title, ", ".join(texts.artists), texts.album
+        title, artist, album = texts.title or UNTITLED, ", ".join(texts.artists), texts.album
     else:
         (title, artist), album = _MESSAGES[state], ""
-    has_bar = (
-        state in ("playing", "paused", "ad") and playback is not None and (playback.duration_ms > 0)
+    duration = 0
+    if state in ("playing", "paused", "ad") and playback is not None:
+        duration = min(playback.duration_ms, LONGEST_MS)
+    screen = _v2_screen(
+        _Screen(
+            state=state,
+            size=display.size,
+            rom=display.rom,
+            title=title,
+            artist=artist,
+            album=album,
+            stale=snapshot.stale and playback is not None,
+            has_bar=duration > 0,
+        )
     )
-    stale = snapshot.stale and playback is not None
+    return screen.payload(
+        progress=min(playback.progress_at(now), duration) if playback else 0,
+        duration=duration,
+        next_poll=next_poll_hint_ms(snapshot, now),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Screen:
+    """A v2 payload but for its numbers: laid out once per item, state and display."""
+
+    state: str
+    size: ScreenSize
+    rom: Rom
+    title: str
+    artist: str
+    album: str
+    stale: bool
+    has_bar: bool
+    bar: str = ""
+    icon: str = ""
+    mark: str = ""
+    glyphs: tuple[str, ...] = ()
+
+    def payload(self, *, progress: int, duration: int, next_poll: int) -> dict[str, Json]:
+        """The payload, with the times and the poll hint."""
+        return {
+            "v": 2,
+            "state": self.state,
+            "cols": self.size.cols,
+            "rows": self.size.rows,
+            "rom": self.rom.value,
+            "title": self.title,
+            "artist": self.artist,
+            "album": self.album,
+            "progress": progress,
+            "duration": duration,
+            "stale": self.stale,
+            "bar": self.bar,
+            "icon": self.icon,
+            "mark": self.mark,
+            "glyphs": list[Json](self.glyphs),
+            "next_poll": next_poll,
+        }
+
+
+@lru_cache(maxsize=256)
+def _v2_screen(shown: _Screen) -> _Screen:
+    """`shown` (its texts as Unicode) with its glyphs chosen and its texts encoded and fitted.
+
+    The texts are cut, longest first, until the body with the widest numbers fits the budget.
+    """
+    rom = shown.rom
     plan = GlyphPlan(rom)
-    bar = plan.bar_levels() if has_bar else ""
+    bar = plan.bar_levels() if shown.has_bar else ""
     icon = ""
-    if state in ("playing", "paused"):
-        icon = plan.add(PLAY if state == "playing" else PAUSE) or ""
-    mark = (plan.add(STALE) or "") if stale else ""
-    shown = (title, artist, album) if size.rows > 2 else (title, artist)  # noqa: PLR2004
-    plan.add_letters(shown, drawable_letters(rom))
+    if shown.state in ("playing", "paused"):
+        icon = plan.add(PLAY if shown.state == "playing" else PAUSE) or ""
+    mark = (plan.add(STALE) or "") if shown.stale else ""
+    sources = {"title": shown.title, "artist": shown.artist, "album": shown.album}
+    # Only the 4-row layout shows the album: elsewhere it gets no glyph and is cut first.
+    shows_album = shown.size.rows > 2  # noqa: PLR2004 - the two layouts
+    on_glass = [name for name in sources if name != "album" or shows_album]
+    plan.add_letters([sources[name] for name in on_glass], drawable_letters(rom))
 
     def encode(value: str) -> str:
         return plan.encode(value, lambda char: fallback(char, rom))[:MAX_CELLS]
 
-    glyphs: list[Json] = [glyph.hex() for glyph in plan.glyphs]
-    return {
-        "v": 2,
-        "state": state,
-        "cols": size.cols,
-        "rows": size.rows,
-        "rom": rom.value,
-        "title": encode(title),
-        "artist": encode(artist),
-        "album": encode(album),
-        "progress": playback.progress_at(now) if has_bar and playback else 0,
-        "duration": playback.duration_ms if has_bar and playback else 0,
-        "stale": stale,
-        "bar": bar,
-        "icon": icon,
-        "mark": mark,
-        "glyphs": glyphs,
-        "next_poll": next_poll_hint_ms(snapshot, now),
-    }
+    texts = {name: encode(text) for name, text in sources.items()}
+    glyphs = tuple(glyph.hex() for glyph in plan.glyphs)
+
+    def fitted() -> _Screen:
+        return dataclasses.replace(
+            shown,
+            title=texts["title"],
+            artist=texts["artist"],
+            album=texts["album"],
+            bar=bar,
+            icon=icon,
+            mark=mark,
+            glyphs=glyphs,
+        )
+
+    def excess() -> int:
+        widest = fitted().payload(
+            progress=LONGEST_MS, duration=LONGEST_MS, next_poll=NEXT_POLL_MAX_MS
+        )
+        return len(json_body(widest).encode()) - V2_BUDGET_BYTES
+
+    _cap_longest(texts, [name for name in texts if name not in on_glass], excess, _json_bytes)
+    _cap_longest(texts, on_glass, excess, _json_bytes)
+    return fitted()
+
+
+def _cap_longest(
+    texts: dict[str, str],
+    names: list[str],
+    excess: Callable[[], int],
+    char_cost: Callable[[str], int],
+) -> None:
+    """Cut the `names` of `texts` to the largest common cost at which `excess()` is not above 0.
+
+    Only texts longer than that are cut, all to the same length: the shorter ones stay whole,
+    and no one field is sacrificed while others stay long. `char_cost` is what one character
+    costs.
+    """
+    if excess() <= 0:
+        return
+    whole = {name: texts[name] for name in names}
+
+    def cap_at(cap: int) -> None:
+        for name, text in whole.items():
+            texts[name] = _prefix(text, cap, char_cost)
+
+    # The largest cap that fits, or 0 when nothing does (the rest of the body always fits).
+    low, high = 0, max((sum(map(char_cost, text)) for text in whole.values()), default=0)
+    while low < high:
+        middle = (low + high + 1) // 2
+        cap_at(middle)
+        if excess() <= 0:
+            low = middle
+        else:
+            high = middle - 1
+    cap_at(low)
+
+
+def _prefix(text: str, most: int, char_cost: Callable[[str], int]) -> str:
+    """The longest start of `text` that costs at most `most`, without a space at its end."""
+    spent = 0
+    for index, char in enumerate(text):
+        spent += char_cost(char)
+        if spent > most:
+            return text[:index].rstrip(" ")
+    return text
+
+
+def _utf8_bytes(char: str) -> int:
+    return len(char.encode())
+
+
+@lru_cache(maxsize=512)
+def _json_bytes(char: str) -> int:
+    # Glyph codes 0x01-0x07 are sent as six bytes (\u0001), 0x80-0xFF as two UTF-8 bytes.
+    return len(json.dumps(char, ensure_ascii=False).encode()) - 2

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from spotifylcd.hd44780.rom import Rom
-from spotifylcd.payload import v2_payload
+from spotifylcd.payload import LONGEST_MS, v2_payload
 from spotifylcd.playback import Playback
 from spotifylcd.screen import SIZES, render
 from spotifylcd.settings import DisplaySettings
@@ -42,7 +42,6 @@ TIMES: Final = (
 # One second per bar step on a 20x4 status row (8 cells of 5 steps over 40 s): the partial
 # cell walks through the bar glyphs 1/5-4/5 (CGRAM slots 0-3).
 EVERY_GLYPH_TIMES: Final = tuple((ms, ms) for ms in (0, 1000, 2000, 3000, 4000, 9000))
-LONGEST_MS: Final = 2**31 - 1  # the firmware's cap on progress and duration (24.8 days)
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +132,13 @@ SCENARIOS: Final = [
     ),
     Scenario("relink-a00-16x2", _from_spotify(None, AccountStatus.NEEDS_RELINK, DisplaySettings())),
     Scenario("every-glyph-a00-20x4", _every_glyph(), EVERY_GLYPH_TIMES),
+    # The v2 byte budget at its fullest: glyph letters, each six bytes in JSON, cut to fit.
+    Scenario(
+        "budget-cut-a00-16x2",
+        _from_spotify(
+            _state("èàê" * 40, ["àèê" * 40], "êàè" * 40), AccountStatus.STALE, DisplaySettings()
+        ),
+    ),
     # The layout's edges: rows never run over, whatever the numbers.
     Scenario("longest-times-16x2", _by_hand(progress=LONGEST_MS - 1, duration=LONGEST_MS)),
     Scenario(

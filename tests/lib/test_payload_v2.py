@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import dataclasses
 from typing import Any
 
 import pytest
@@ -11,7 +11,15 @@ from hypothesis import strategies as st
 
 from spotifylcd.hd44780.cgram import PLAY, bar_glyph
 from spotifylcd.hd44780.rom import CGRAM_CODES, CGRAM_SLOTS, Rom
-from spotifylcd.payload import NEXT_POLL_MAX_MS, NEXT_POLL_MIN_MS, v2_payload
+from spotifylcd.payload import (
+    LONGEST_MS,
+    NEXT_POLL_MAX_MS,
+    NEXT_POLL_MIN_MS,
+    UNTITLED,
+    V2_BUDGET_BYTES,
+    json_body,
+    v2_payload,
+)
 from spotifylcd.playback import Playback
 from spotifylcd.screen import SIZES
 from spotifylcd.settings import DisplaySettings
@@ -143,7 +151,7 @@ TYPICAL = [
 @pytest.mark.parametrize(("title", "artists", "album"), TYPICAL)
 @pytest.mark.parametrize("rom", list(Rom))
 @pytest.mark.parametrize("size", list(SIZES))
-def test_typical_tracks_fit_a_1kb_buffer(
+def test_typical_tracks_fit_whole(
     track_state: dict[str, Any], title: str, artists: list[str], album: str, rom: Rom, size: str
 ) -> None:
     item = {
@@ -155,7 +163,30 @@ def test_typical_tracks_fit_a_1kb_buffer(
     payload = v2_payload(
         ok({**track_state, "item": item}), 0.0, DisplaySettings(rom=rom, size=SIZES[size])
     )
-    assert len(json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()) < 1024
+    assert len(json_body(payload).encode()) <= V2_BUDGET_BYTES
+    # Nothing of a typical track is cut to fit.
+    assert len(str(payload["title"])) >= len(title)
+
+
+def test_a_title_with_nothing_to_show_is_untitled(track_state: dict[str, Any]) -> None:
+    state = {**track_state, "item": {**track_state["item"], "name": "🔥🔥🔥"}}
+    assert v2_payload(ok(state), 0.0, DisplaySettings())["title"] == UNTITLED
+
+
+def test_artist_genres_decide_how_han_reads(track_state: dict[str, Any]) -> None:
+    state = {**track_state, "item": {**track_state["item"], "name": "東京"}}
+    playback = Playback.from_spotify(state, 0.0)
+    settings = DisplaySettings(rom=Rom.ASCII)
+    assert v2_payload(Snapshot(AccountStatus.OK, playback), 0.0, settings)["title"] == "Dong Jing"
+    japanese = dataclasses.replace(playback, genres=("j-pop",))
+    assert v2_payload(Snapshot(AccountStatus.OK, japanese), 0.0, settings)["title"] == "Tokyo"
+
+
+def test_times_fit_the_firmwares_32_bit_arithmetic(track_state: dict[str, Any]) -> None:
+    state = {**track_state, "progress_ms": 2**40, "item": {**track_state["item"]}}
+    state["item"]["duration_ms"] = 2**41
+    payload = v2_payload(ok(state), 0.0, DisplaySettings())
+    assert (payload["progress"], payload["duration"]) == (LONGEST_MS, LONGEST_MS)
 
 
 @given(
