@@ -34,18 +34,22 @@ class Site:
     pattern: re.Pattern[str]
 
     def read(self, root: Path) -> str | None:
-        """The version written here, or None when the pattern is not found."""
-        found = self.pattern.search((root / self.path).read_text(encoding="utf-8"))
-        return found.group(1) if found else None
+        """The version written here (every occurrence, joined when they differ), or None."""
+        found = dict.fromkeys(self.pattern.findall((root / self.path).read_text(encoding="utf-8")))
+        return " / ".join(found) if found else None
 
     def write(self, root: Path, version: str) -> bool:
         """Write `version` here; whether the file changed."""
         file = root / self.path
         text = file.read_text(encoding="utf-8")
-        match = self.pattern.search(text)
-        if match is None:
+        if self.pattern.search(text) is None:
             raise SystemExit(f"{self.path}: no {self.what} to set")
-        new = text[: match.start(1)] + version + text[match.end(1) :]
+        new = self.pattern.sub(
+            lambda match: match[0][: match.start(1) - match.start(0)]
+            + version
+            + match[0][match.end(1) - match.start(0) :],
+            text,
+        )
         file.write_text(new, encoding="utf-8")
         return new != text
 
@@ -70,7 +74,7 @@ DERIVED_SITES = (
         for device in ("spotify-lcd.yaml", "spotify-lcd-gpio.yaml", "spotify-lcd-ha.yaml")
         for what, pattern in (
             ("the guide's tag", re.compile(r"/tree/v([^/]+)/esphome")),
-            ("the package's tag", re.compile(r"\.yaml@v(\S+)$", re.MULTILINE)),
+            ("the packages' tag", re.compile(r"\.yaml@v(\S+)$", re.MULTILINE)),
         )
     ),
 )

@@ -6,9 +6,10 @@ The device files take their package and the component from this repository on Gi
 pinned to the release tag. Here git is told (`url.<mirror>.insteadOf`) to fetch that URL
 from a local mirror: a repository holding this tree's esphome/ folder under the tag, so
 ESPHome runs its own remote-package and external-component code on the files as shipped.
-Then: `esphome config` and `compile --only-generate` on every device file, a generated
-request body compiled with g++ for a hostile uid and key, and configurations the component
-must refuse, each with its message.
+Then: `esphome config` and `compile --only-generate` on every device file, as shipped and
+with its buttons and knob packages enabled, the generated /get and /control bodies compiled
+with g++ for a hostile uid and key, and configurations the component must refuse, each with
+its message.
 """
 
 from __future__ import annotations
@@ -35,6 +36,9 @@ REMOTE_REF = re.compile(
 # Printable, but full of what breaks a C++ literal or a form body.
 HOSTILE_UID = 'Zoë "x" \\ &=+%?#/??/'
 HOSTILE_KEY = 'k"e\\y\n&uid=admin%00 ??/ \t é'
+# The commented package lines that add buttons and a knob to a device file.
+CONTROL_PACKAGE_NAMES = ["buttons", "knob"]
+CONTROL_PACKAGES = re.compile(r"^  # (?P<line>(?P<name>buttons|knob): github://\S+)$", re.MULTILINE)
 
 
 @dataclass
@@ -102,6 +106,59 @@ def literal_bytes(literal: str, work: Path) -> bytes:
     return subprocess.run([str(work / "literal")], capture_output=True, check=True).stdout
 
 
+def control_bodies(form_literal: str, work: Path) -> list[str]:
+    """What controls.h's control_body() makes of a generated form, for every action."""
+    program = work / "bodies.cpp"
+    program.write_text(
+        "#include <cstdio>\n"
+        '#include "controls.h"\n'
+        "using namespace esphome::spotify_lcd;\n"
+        f"static const char form[] = {form_literal};\n"
+        "int main() {\n"
+        "  for (ControlAction action : CONTROL_ACTIONS)\n"
+        '    std::printf("%s\\n", control_body(form, action).c_str());\n'
+        "}\n"
+    )
+    subprocess.run(
+        [
+            "g++",
+            "-std=c++17",
+            "-Wno-trigraphs",
+            f"-I{FIRMWARE / 'components/spotify_lcd'}",
+            "-o",
+            str(work / "bodies"),
+            str(program),
+        ],
+        check=True,
+    )
+    done = subprocess.run([str(work / "bodies")], capture_output=True, check=True, text=True)
+    return done.stdout.splitlines()
+
+
+def with_controls(device: Path) -> str:
+    """The device file with its buttons and knob packages uncommented."""
+    return CONTROL_PACKAGES.sub(r"  \g<line>", device.read_text())
+
+
+def server_actions() -> list[str]:
+    """The values of ControlAction in src/spotifylcd/control.py, in order."""
+    source = (ROOT / "src/spotifylcd/control.py").read_text()
+    enum = source.split("class ControlAction", 1)[1].split("\n\n\n", 1)[0]
+    return re.findall(r'^    [A-Z_]+ = "(\w+)"$', enum, flags=re.MULTILINE)
+
+
+def check_action_names(results: Results) -> None:
+    """The component's schema takes exactly the server's actions."""
+    component = (FIRMWARE / "components/spotify_lcd/__init__.py").read_text()
+    schema = re.search(r"^ACTIONS = \((.*)\)$", component, flags=re.MULTILINE)
+    names = re.findall(r'"(\w+)"', schema[1]) if schema else []
+    results.check(
+        "spotify_lcd.control takes the server's actions",
+        ok=bool(names) and names == server_actions(),
+        detail=f"component: {names}, server: {server_actions()}",
+    )
+
+
 def check_pins(results: Results) -> None:
     """Every remote reference in the shipped YAML names the release tag."""
     for path in [*sorted(FIRMWARE.glob("*.yaml")), FIRMWARE / "packages/base.yaml"]:
@@ -156,6 +213,54 @@ def check_device_files(work: Path, env: dict[str, str], results: Results) -> Non
         defines = (build / "esphome/core/defines.h").read_text()
         source = "HOME_ASSISTANT" if "-ha" in device.name else "SERVER"
         results.check(f"{device.name}: {source}", ok=f"USE_SPOTIFY_LCD_{source}" in defines)
+        results.check(
+            f"{device.name}: no buttons, no controls compiled in",
+            ok="USE_SPOTIFY_LCD_CONTROLS" not in defines and "->control(" not in main,
+        )
+
+
+def check_device_files_with_controls(work: Path, env: dict[str, str], results: Results) -> None:
+    """Every device file with its buttons and knob packages enabled, as the guide says."""
+    for device in sorted(FIRMWARE.glob("*.yaml")):
+        results.check(
+            f"{device.name} offers the buttons and knob packages",
+            ok=[m["name"] for m in CONTROL_PACKAGES.finditer(device.read_text())]
+            == CONTROL_PACKAGE_NAMES,
+        )
+        config = work / device.name
+        config.write_text(with_controls(device))
+        for step in (["config"], ["compile", "--only-generate"]):
+            done = esphome(step, config, env)
+            command = f"esphome {' '.join(step)}: esphome/{device.name} with buttons and knob"
+            results.check(command, ok=done.returncode == 0, detail=done.stdout[-3000:])
+            print(f"{command} {'OK' if done.returncode == 0 else 'FAILED'}")
+        build = work / ".esphome/build" / config.stem / "src"
+        if not (build / "main.cpp").exists():
+            continue
+        main = (build / "main.cpp").read_text()
+        defines = (build / "esphome/core/defines.h").read_text()
+        results.check(
+            f"{device.name} with buttons: controls compiled in",
+            ok="USE_SPOTIFY_LCD_CONTROLS" in defines,
+        )
+        pressed = set(re.findall(r"->control\(\S*ControlAction::(\w+)\);", main))
+        results.check(
+            f"{device.name} with buttons: every button and the knob send their action",
+            ok=pressed == {"PREVIOUS", "TOGGLE", "NEXT", "VOLUME_UP", "VOLUME_DOWN"},
+            detail=f"sent: {sorted(pressed)}",
+        )
+        if "-ha" in device.name:
+            results.check(
+                f"{device.name} with buttons: presses the integration's buttons",
+                ok='->set_buttons("button.spotify_lcd_livingroom");' in main
+                and "USE_API_HOMEASSISTANT_SERVICES" in defines,
+            )
+        else:
+            results.check(
+                f"{device.name} with buttons: POSTs to /control beside /get",
+                ok='->set_control("http://homeassistant.local:8123/api/spotify_lcd/control", '
+                in main,
+            )
 
 
 def check_hostile_secrets(work: Path, env: dict[str, str], results: Results) -> None:
@@ -168,7 +273,7 @@ def check_hostile_secrets(work: Path, env: dict[str, str], results: Results) -> 
     hostile.mkdir()
     (hostile / "secrets.yaml").write_text(secrets)
     config = hostile / "spotify-lcd.yaml"
-    shutil.copy(FIRMWARE / "spotify-lcd.yaml", config)
+    config.write_text(with_controls(FIRMWARE / "spotify-lcd.yaml"))
     done = esphome(["compile", "--only-generate"], config, env)
     results.check(
         "hostile uid and key: code generation", ok=done.returncode == 0, detail=done.stdout[-3000:]
@@ -196,6 +301,24 @@ def check_hostile_secrets(work: Path, env: dict[str, str], results: Results) -> 
     results.check(
         "the server reads back exactly the uid and key", ok=read == sent, detail=repr(read)
     )
+    control = re.search(rf"->set_control\({literal}, {literal}\);", main)
+    results.check("hostile uid and key: set_control() in main.cpp", ok=control is not None)
+    if control is None:
+        return
+    bodies = control_bodies(control[2], work)
+    read_bodies = [
+        parse_qsl(body, keep_blank_values=True, encoding="utf-8", errors="strict")
+        for body in bodies
+    ]
+    results.check(
+        "every /control body reads back as the uid, the key and one action",
+        ok=read_bodies
+        == [
+            [("uid", HOSTILE_UID), ("key", HOSTILE_KEY), ("action", action)]
+            for action in server_actions()
+        ],
+        detail="\n".join(bodies),
+    )
 
 
 def quote_yaml(text: str) -> str:
@@ -221,6 +344,9 @@ wifi:
   password: lan-password
 {extra}"""
 POLLING = "http_request:\nspotify_lcd:\n  server:\n    url: {url}\n    uid: {uid}\n{more}"
+HOME_ASSISTANT = "api:\nspotify_lcd:\n  home_assistant:\n    entity_id: {entity_id}\n{more}"
+# A control sent every minute, as a button would send it.
+CONTROL = "interval:\n  - interval: 1min\n    then:\n      - spotify_lcd.control: {action}\n"
 
 
 def polling(url: str = "http://example.com/get", uid: str = "me", more: str = "") -> str:
@@ -273,6 +399,36 @@ REFUSED = [
         polling(more="    min_poll_interval: 1min\n"),
         "min_poll_interval is longer than max_poll_interval",
     ),
+    (
+        "an action the server does not have",
+        "16x2",
+        polling() + CONTROL.format(action="shuffle"),
+        "action must be one of play, pause, toggle, next, previous, volume_up, volume_down",
+    ),
+    (
+        "controls sent unverified to an https server",
+        "16x2",
+        polling(more="    control_url: https://example.com/control\n").replace(
+            "http_request:", "http_request:\n  verify_ssl: false"
+        )
+        + CONTROL.format(action="next"),
+        "verify_ssl: false",
+    ),
+    (
+        "Home Assistant controls without buttons to press",
+        "16x2",
+        HOME_ASSISTANT.format(entity_id="sensor.kitchen_display", more="")
+        + CONTROL.format(action="next"),
+        "set buttons: to their entity id without the last part",
+    ),
+    (
+        "buttons that are not button entities",
+        "16x2",
+        HOME_ASSISTANT.format(
+            entity_id="sensor.kitchen_display", more="    buttons: light.kitchen\n"
+        ),
+        "buttons must be the integration's button entities without their last part",
+    ),
 ]
 
 
@@ -297,11 +453,41 @@ def check_refusals(work: Path, env: dict[str, str], results: Results) -> None:
     )
 
 
+def check_control_lambdas(work: Path, env: dict[str, str], results: Results) -> None:
+    """An action from a lambda, and a server URL whose /control is not /get's sibling."""
+    lambda_control = CONTROL.format(
+        action='!lambda \'return id(knob_up).state ? "volume_up" : "volume_down";\''
+    )
+    extra = (
+        polling(url="http://example.com:5000/", more="    control_url: http://other:5000/ctl\n")
+        + lambda_control
+        + "binary_sensor:\n  - platform: template\n    id: knob_up\n"
+    )
+    config = work / "lambda.yaml"
+    config.write_text(MINIMAL_DEVICE.format(size="16x2", tag=TAG, extra=extra))
+    done = esphome(["compile", "--only-generate"], config, env)
+    results.check(
+        "an action from a lambda: code generation", ok=done.returncode == 0, detail=done.stdout
+    )
+    main = work / ".esphome/build/refused/src/main.cpp"
+    generated = main.read_text() if main.exists() else ""
+    results.check(
+        "a lambda's action is computed when it runs",
+        ok='->control(knob_up->state ? "volume_up" : "volume_down");' in generated,
+        detail="\n".join(line for line in generated.splitlines() if "->control(" in line),
+    )
+    results.check(
+        "control_url: as given",
+        ok='->set_control("http://other:5000/ctl", "uid=me");' in generated,
+    )
+
+
 def main() -> int:
     """Every check; the summary line, and 1 if any failed."""
     results = Results()
     check_pins(results)
     check_answer_budget(results)
+    check_action_names(results)
     with tempfile.TemporaryDirectory() as temporary:
         work = Path(temporary)
         env = make_mirror(work / "mirror")
@@ -309,8 +495,13 @@ def main() -> int:
         devices.mkdir()
         shutil.copy(FIRMWARE / "secrets.yaml.example", devices / "secrets.yaml")
         check_device_files(devices, env, results)
+        with_buttons = work / "with-buttons"
+        with_buttons.mkdir()
+        shutil.copy(FIRMWARE / "secrets.yaml.example", with_buttons / "secrets.yaml")
+        check_device_files_with_controls(with_buttons, env, results)
         check_hostile_secrets(work, env, results)
         check_refusals(work, env, results)
+        check_control_lambdas(work, env, results)
     print(f"{results.passed} passed, {results.failed} failed")
     return 1 if results.failed else 0
 

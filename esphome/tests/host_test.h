@@ -24,10 +24,14 @@ struct Vector {
 
 std::vector<Vector> read_vectors(const char *path);
 
+// A 16x2 payload of a track playing, with its five glyphs.
+esphome::spotify_lcd::Payload track(const std::string &title = "Paparazzi");
+
 // The suites.
 void test_render(const std::vector<Vector> &vectors);
 void test_device_text();
 void test_firmware();
+void test_controls();
 void test_glass(const std::vector<Vector> &vectors);
 
 }  // namespace host_test

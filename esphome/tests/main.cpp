@@ -1,5 +1,6 @@
 // The firmware's host tests: the component's pure C++ (render, decoding, the state between
-// answers) and ESPHome's own LCDDisplay, built with ASan/UBSan. Usage: run [screen_vectors.txt]
+// answers, the playback controls) and ESPHome's own LCDDisplay, built with ASan/UBSan.
+// Usage: run [screen_vectors.txt]
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -80,6 +81,7 @@ int main(int argc, char **argv) {
   test_render(vectors);
   test_device_text();
   test_firmware();
+  test_controls();
   test_glass(vectors);
   std::printf("%d passed, %d failed\n", passed, failed);
   return failed == 0 ? 0 : 1;

@@ -16,7 +16,9 @@ namespace {
 constexpr uint64_t WRAP = uint64_t{1} << 32;  // where millis() wraps, 49.7 days after boot
 const std::string PLAY_GLYPH = "0010181c1e1c1810";
 
-Payload track(const std::string &title = "Paparazzi") {
+}  // namespace
+
+Payload track(const std::string &title) {
   Payload payload;
   payload.version = 2;
   payload.state = "playing";
@@ -33,6 +35,8 @@ Payload track(const std::string &title = "Paparazzi") {
   payload.next_poll = 5000;
   return payload;
 }
+
+namespace {
 
 Firmware firmware(int cols = 16, int rows = 2, uint64_t now = 0, const std::string &source = "Server") {
   return Firmware(cols, rows, Timing{}, source, now);

@@ -97,7 +97,10 @@ def test_set_version_rewrites_every_place_and_releases_the_changelog(tree: Path)
         "esphome/spotify-lcd-gpio.yaml",
         "esphome/spotify-lcd-ha.yaml",
     }
-    assert "@v7.8.9" in (tree / "esphome/spotify-lcd-ha.yaml").read_text()
+    device = (tree / "esphome/spotify-lcd-ha.yaml").read_text()
+    # Every pinned package line, the commented-out optional ones too.
+    assert "@v7.8.9" in device
+    assert f"@v{before}" not in device
     assert version_problems(tree) == []
     changelog = (tree / CHANGELOG).read_text()
     assert released_versions(changelog)[:2] == ["7.8.9", before]

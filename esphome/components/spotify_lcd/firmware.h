@@ -1,5 +1,6 @@
 // The display's state between answers: when to ask, what to draw now, what each failure
-// says on the glass, and when the backlight may go off.
+// says on the glass, when the backlight may go off, and the playback controls (controls.h)
+// sharing the request task with the polls.
 //
 // Times are ESPHome's millis_64(): they never wrap, unlike millis() after 49.7 days. Pure
 // C++17, driven by the component on the main loop and by the host tests alike.
@@ -11,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "controls.h"
 #include "payload.h"
 #include "render.h"
 
@@ -52,6 +54,7 @@ struct Fetched {
   int status = 0;
   bool complete = false;   // the whole body was read, within MAX_ANSWER_BYTES
   std::string body;
+  std::string retry_after;  // the header, for a 429
 };
 
 // The failure a fetch stands for, when it is not a complete 200.
@@ -82,12 +85,33 @@ class Firmware {
       : cols_(cols), rows_(rows), timing_(timing), source_(std::move(source)), waiting_since_(now) {}
 
   // Polling: whether to send a request now. It is then in flight until accept() or fail().
+  // One request task serves polls and controls, one request at a time.
   bool start_request(uint64_t now) {
-    if (this->in_flight_ || now < this->next_request_at_) return false;
+    if (this->in_flight_ || this->controls_.in_flight() || now < this->next_request_at_) return false;
     this->in_flight_ = true;
     return true;
   }
   bool in_flight() const { return this->in_flight_; }
+
+  // A button (controls.h): shown at once, and counted as activity for the backlight.
+  void press(uint64_t now, ControlAction action) {
+    this->controls_.press(now, action);
+    this->idle_since_ = now;
+  }
+
+  // Whether to send a control now, and which; it is then out until control_answered().
+  bool start_control(uint64_t now, ControlAction &action) {
+    return !this->in_flight_ && this->controls_.start(now, action);
+  }
+
+  // A control's answer; once done, the next poll goes at once to show what it changed.
+  void control_answered(uint64_t now, ControlOutcome outcome, int status = 0, uint32_t retry_after_s = 0) {
+    this->controls_.answered(now, outcome, status, retry_after_s);
+    if (outcome == ControlOutcome::DONE) this->next_request_at_ = now;
+  }
+
+  // As the glass shows it: what play/pause does, and whether play or pause changes anything.
+  bool playing() const { return this->screen_.state == "playing"; }
 
   // A payload arrived; nullptr if it is shown, else what was wrong with it (then a failure).
   const char *accept(uint64_t now, const Payload &payload) {
@@ -108,6 +132,7 @@ class Firmware {
     }
     this->screen_ = next;
     this->has_screen_ = true;
+    this->controls_.payload_arrived();
     this->failure_ = Failure::UNREACHABLE;
     this->fetched_at_ = this->last_ok_ = now;
     this->in_flight_ = false;
@@ -139,22 +164,26 @@ class Firmware {
     return true;
   }
 
-  // The rows to print now, each exactly `cols` bytes.
+  // The rows to print now, each exactly `cols` bytes. A control's refusal takes the screen
+  // for a few seconds; its feedback takes the last row.
   std::vector<std::string> frame(uint64_t now, bool network_up) const {
     std::pair<std::string, std::string> text;
-    if (this->message(now, network_up, text)) return this->message_rows(text.first, text.second);
-    Screen shown = this->screen_;
-    if (now - this->last_ok_ > this->timing_.stale_after_ms && !shown.stale) {
-      shown.stale = true;
-      shown.mark = "!";
-    }
-    return render(shown, now - this->fetched_at_, now - this->changed_at_);
+    if (network_up && this->controls_.refusal(now, this->source_, text))
+      return this->message_rows(text.first, text.second);
+    std::vector<std::string> rows = this->message(now, network_up, text) ? this->message_rows(text.first, text.second)
+                                                                          : this->track_rows(now);
+    std::string feedback;
+    if (network_up && this->controls_.feedback(now, this->playing(), feedback))
+      rows.back() = marquee(feedback, this->cols_, 0);
+    return rows;
   }
 
-  // Off once nothing has played for the timeout; on for every message.
+  // Off once nothing has played for the timeout; on for every message and every press.
   bool backlight_wanted(uint64_t now, bool network_up) const {
     std::pair<std::string, std::string> text;
-    if (this->timing_.backlight_timeout_ms == 0 || this->message(now, network_up, text)) return true;
+    if (this->timing_.backlight_timeout_ms == 0 || this->message(now, network_up, text) ||
+        this->controls_.showing(now))
+      return true;
     return this->screen_.state == "playing" || now - this->idle_since_ < this->timing_.backlight_timeout_ms;
   }
 
@@ -184,6 +213,15 @@ class Firmware {
       return true;
     }
     return false;
+  }
+
+  std::vector<std::string> track_rows(uint64_t now) const {
+    Screen shown = this->screen_;
+    if (now - this->last_ok_ > this->timing_.stale_after_ms && !shown.stale) {
+      shown.stale = true;
+      shown.mark = "!";
+    }
+    return render(shown, now - this->fetched_at_, now - this->changed_at_);
   }
 
   std::pair<std::string, std::string> failure_text() const {
@@ -229,6 +267,7 @@ class Firmware {
   bool in_flight_ = false;
   Failure failure_ = Failure::UNREACHABLE;
   int status_ = 0;
+  Controls controls_;
   uint64_t waiting_since_;
   uint64_t next_request_at_ = 0, fetched_at_ = 0, changed_at_ = 0, last_ok_ = 0, idle_since_ = 0;
 };

@@ -11,6 +11,9 @@
 #ifdef USE_SPOTIFY_LCD_HOME_ASSISTANT
 #include "esphome/components/api/api_server.h"
 #endif
+#if defined(USE_SPOTIFY_LCD_CONTROLS) && defined(USE_SPOTIFY_LCD_HOME_ASSISTANT)
+#include "esphome/components/api/api_pb2.h"
+#endif
 
 namespace esphome::spotify_lcd {
 
@@ -80,10 +83,13 @@ void SpotifyLCD::update() {
   const uint64_t now = millis_64();
   const bool network_up = network::is_connected();
 #ifdef USE_SPOTIFY_LCD_SERVER
-  if (network_up && this->firmware_->start_request(now)) xTaskNotifyGive(this->fetch_task_handle_);
+  this->start_job_(now);
 #endif
 #ifdef USE_SPOTIFY_LCD_HOME_ASSISTANT
   if (api::global_api_server->is_connected()) this->firmware_->link_up(now);
+#ifdef USE_SPOTIFY_LCD_CONTROLS
+  this->press_button_(now);
+#endif
 #endif
   if (this->switch_backlight_) {
     const bool wanted = this->firmware_->backlight_wanted(now, network_up);
@@ -113,24 +119,75 @@ void SpotifyLCD::accept_(uint64_t now, const Payload &payload) {
   if (this->firmware_->take_new_glyphs(glyphs)) load_glyphs(*this->display_, glyphs);
 }
 
+#ifdef USE_SPOTIFY_LCD_CONTROLS
+void SpotifyLCD::control(ControlAction action) {
+  if (!this->firmware_.has_value() || this->is_failed()) return;  // before setup(), or no request task
+  const uint64_t now = millis_64();
+  this->firmware_->press(now, action);
 #ifdef USE_SPOTIFY_LCD_SERVER
+  this->start_job_(now);
+#endif
+#ifdef USE_SPOTIFY_LCD_HOME_ASSISTANT
+  this->press_button_(now);
+#endif
+  // The feedback now, not at the display's next update (if it is set up: buttons start first).
+  if (this->display_->is_ready()) this->display_->update();
+}
+
+void SpotifyLCD::control(const std::string &name) {
+  ControlAction action;
+  if (!parse_action(name, action)) {
+    ESP_LOGW(TAG, "Unknown control '%s': use play, pause, toggle, next, previous, volume_up or volume_down",
+             name.c_str());
+    return;
+  }
+  this->control(action);
+}
+#endif
+
+#ifdef USE_SPOTIFY_LCD_SERVER
+void SpotifyLCD::start_job_(uint64_t now) {
+  if (!network::is_connected()) return;
+#ifdef USE_SPOTIFY_LCD_CONTROLS
+  Job job;
+  if (this->firmware_->start_control(now, job.action)) {
+    job.control = true;
+  } else if (!this->firmware_->start_request(now)) {
+    return;
+  }
+  this->job_ = job;
+#else
+  if (!this->firmware_->start_request(now)) return;
+#endif
+  xTaskNotifyGive(this->fetch_task_handle_);
+}
+
 void SpotifyLCD::fetch_task_(void *param) {
   auto *self = static_cast<SpotifyLCD *>(param);
   for (;;) {
     ulTaskNotifyTake(pdTRUE, portMAX_DELAY);
-    Fetched fetched = self->fetch_();
     // Everything the answer changes is changed on the main loop, like ESPHome's own tasks do.
+#ifdef USE_SPOTIFY_LCD_CONTROLS
+    const Job job = self->job_;
+    if (job.control) {
+      Fetched answer = self->post_(self->control_url_, control_body(self->control_form_, job.action));
+      self->defer([self, answer]() { self->control_answered_(answer); });
+      continue;
+    }
+#endif
+    Fetched fetched = self->post_(self->url_, self->form_);
     self->defer([self, fetched]() { self->fetched_(fetched); });
   }
 }
 
-Fetched SpotifyLCD::fetch_() {
+Fetched SpotifyLCD::post_(const char *url, const std::string &body) {
   Fetched fetched;
   const std::vector<http_request::Header> headers{{"Content-Type", "application/x-www-form-urlencoded"}};
-  auto container = this->http_->post(this->url_, this->form_, headers);
+  auto container = this->http_->post(url, body, headers, {"retry-after"});
   if (container == nullptr) return fetched;
   fetched.connected = true;
   fetched.status = container->status_code;
+  fetched.retry_after = container->get_response_header("retry-after");
   // One byte over the budget tells an answer that was cut from one that fits.
   const size_t limit = MAX_ANSWER_BYTES + 1;
   const size_t wanted =
@@ -165,6 +222,33 @@ void SpotifyLCD::fetched_(const Fetched &fetched) {
   }
   this->firmware_->fail(now, failure_of(fetched), fetched.status);
 }
+
+#ifdef USE_SPOTIFY_LCD_CONTROLS
+void SpotifyLCD::control_answered_(const Fetched &answer) {
+  const uint64_t now = millis_64();
+  bool ok = false;
+  std::string error;
+  // Only a whole JSON object is read: a server without /control answers 404 in plain text.
+  if (answer.complete && !answer.body.empty() && answer.body[0] == '{') {
+    json::parse_json(answer.body, [&ok, &error](JsonObject root) -> bool {
+      ok = root["ok"].is<bool>() && root["ok"].as<bool>();
+      if (root["error"].is<const char *>()) error = root["error"].as<std::string>();
+      return true;
+    });
+  }
+  const ControlOutcome outcome = outcome_of(answer.connected, answer.status, ok, error);
+  const uint32_t retry_after_s = parse_retry_after(answer.retry_after);
+  if (outcome == ControlOutcome::DONE) {
+    ESP_LOGD(TAG, "Control done");
+  } else if (!answer.connected) {
+    ESP_LOGW(TAG, "Control: no answer from %s", this->control_url_);
+  } else {
+    ESP_LOGW(TAG, "Control refused, HTTP %d from %s: %s", answer.status, this->control_url_, answer.body.c_str());
+  }
+  this->firmware_->control_answered(now, outcome, answer.status, retry_after_s);
+  this->start_job_(now);  // the poll that shows what changed, at once
+}
+#endif
 #endif
 
 #ifdef USE_SPOTIFY_LCD_HOME_ASSISTANT
@@ -178,6 +262,29 @@ void SpotifyLCD::pushed_(StringRef value) {
   ESP_LOGW(TAG, "%s has no v2 payload in %s: '%s'", this->entity_id_, this->attribute_, value.c_str());
   this->firmware_->fail(now, Failure::BAD_ANSWER);
 }
+
+#ifdef USE_SPOTIFY_LCD_CONTROLS
+void SpotifyLCD::press_button_(uint64_t now) {
+  ControlAction action;
+  if (!api::global_api_server->is_connected() || !this->firmware_->start_control(now, action)) return;
+  if (needs_press(action, this->firmware_->playing())) {
+    const std::string entity_id = std::string(this->buttons_) + "_" + button_suffix(action);
+    api::HomeassistantActionRequest request;
+    request.service = StringRef("button.press");
+    request.data.init(1);
+    auto &entity = request.data.emplace_back();
+    entity.key = StringRef("entity_id");
+    entity.value = StringRef(entity_id);
+    // Without a call id: Home Assistant would report only an unknown or invalid action, not
+    // a press the integration refused (older versions report nothing), so those refusals
+    // are in Home Assistant's log, not on the glass.
+    api::global_api_server->send_homeassistant_action(request);
+    ESP_LOGD(TAG, "Pressed %s", entity_id.c_str());
+  }
+  // The push of the payload it changes ends the feedback.
+  this->firmware_->control_answered(now, ControlOutcome::DONE);
+}
+#endif
 #endif
 
 void SpotifyLCD::dump_config() {
@@ -199,6 +306,14 @@ void SpotifyLCD::dump_config() {
 #endif
 #ifdef USE_SPOTIFY_LCD_HOME_ASSISTANT
   ESP_LOGCONFIG(TAG, "  Home Assistant: %s, attribute %s", this->entity_id_, this->attribute_);
+#endif
+#ifdef USE_SPOTIFY_LCD_CONTROLS
+#ifdef USE_SPOTIFY_LCD_SERVER
+  ESP_LOGCONFIG(TAG, "  Controls: %s", this->control_url_);
+#endif
+#ifdef USE_SPOTIFY_LCD_HOME_ASSISTANT
+  ESP_LOGCONFIG(TAG, "  Controls: %s_play_pause, ..._next_track, ...", this->buttons_);
+#endif
 #endif
   LOG_UPDATE_INTERVAL(this);
   if (this->is_failed()) ESP_LOGE(TAG, "  The request task could not be started");

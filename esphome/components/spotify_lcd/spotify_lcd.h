@@ -62,6 +62,25 @@ class SpotifyLCD : public PollingComponent {
     this->attribute_ = attribute;
   }
 #endif
+#ifdef USE_SPOTIFY_LCD_CONTROLS
+#ifdef USE_SPOTIFY_LCD_SERVER
+  // `form` is uid and key, form-encoded at code generation; the action is added per request.
+  void set_control(const char *url, const char *form) {
+    this->control_url_ = url;
+    this->control_form_ = form;
+  }
+#endif
+#ifdef USE_SPOTIFY_LCD_HOME_ASSISTANT
+  // The integration's buttons are `<prefix>_play_pause`, `<prefix>_next_track`, ...
+  void set_buttons(const char *prefix) { this->buttons_ = prefix; }
+#endif
+
+  // The spotify_lcd.control action: feedback on the glass at once, the request when the
+  // request task is free. Never blocks.
+  void control(ControlAction action);
+  // The same from a lambda's action name.
+  void control(const std::string &name);
+#endif
 
   // The display's writer: the frame for now.
   void draw(lcd_base::LCDDisplay &it);
@@ -80,7 +99,9 @@ class SpotifyLCD : public PollingComponent {
 
 #ifdef USE_SPOTIFY_LCD_SERVER
   static void fetch_task_(void *param);
-  Fetched fetch_();
+  // Hands the task its next request, if one is due and the task is free.
+  void start_job_(uint64_t now);
+  Fetched post_(const char *url, const std::string &body);
   void fetched_(const Fetched &fetched);
 
   http_request::HttpRequestComponent *http_{nullptr};
@@ -94,6 +115,29 @@ class SpotifyLCD : public PollingComponent {
 
   const char *entity_id_{""};
   const char *attribute_{""};
+#endif
+#ifdef USE_SPOTIFY_LCD_CONTROLS
+#ifdef USE_SPOTIFY_LCD_SERVER
+  // What the request task is asked to send next: a poll, or a control.
+  struct Job {
+    bool control = false;
+    ControlAction action = ControlAction::TOGGLE;
+  };
+
+  void control_answered_(const Fetched &answer);
+
+  const char *control_url_{""};
+  const char *control_form_{""};
+  // Written on the main loop before the task is woken, read by the task; the next job is
+  // only started after this one's answer is back on the main loop.
+  Job job_;
+#endif
+#ifdef USE_SPOTIFY_LCD_HOME_ASSISTANT
+  // Presses the integration's button for the control that is due, if the API is up.
+  void press_button_(uint64_t now);
+
+  const char *buttons_{""};
+#endif
 #endif
 };
 
