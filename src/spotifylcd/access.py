@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
+import logging
+import math
 import time
 from collections import deque
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterable
+
+_LOGGER = logging.getLogger(__name__)
+
+type Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+type Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
 class AccessDecision(StrEnum):
@@ -21,17 +28,24 @@ class AccessDecision(StrEnum):
     WRONG_KEY = "wrong_key"
 
 
-def is_private_client(remote: str | None) -> bool:
-    """Loopback, private-range or link-local address: where legacy keyless firmware lives."""
+def _address(remote: str | None) -> Address | None:
     if not remote:
-        return False
+        return None
     try:
         address = ipaddress.ip_address(remote.split("%", 1)[0])
     except ValueError:
-        return False
+        return None
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
-    return address.is_loopback or address.is_private or address.is_link_local
+        return address.ipv4_mapped
+    return address
+
+
+def is_private_client(remote: str | None) -> bool:
+    """Loopback, private-range or link-local address: where legacy keyless firmware lives."""
+    address = _address(remote)
+    return address is not None and (
+        address.is_loopback or address.is_private or address.is_link_local
+    )
 
 
 def check_key(
@@ -47,8 +61,52 @@ def check_key(
     return AccessDecision.MISSING_KEY
 
 
+def parse_networks(texts: Iterable[str]) -> tuple[Network, ...]:
+    """Addresses or networks (`10.0.0.2`, `172.30.32.0/23`); ValueError names a bad one."""
+    networks = []
+    for text in texts:
+        try:
+            networks.append(ipaddress.ip_network(text.strip(), strict=False))
+        except ValueError as err:
+            msg = f"{text!r} is not an IP address or network (such as 172.17.0.1 or 10.0.0.0/8)"
+            raise ValueError(msg) from err
+    return tuple(networks)
+
+
+def client_address(
+    peer: str | None, forwarded_for: str | None, trusted_proxies: tuple[Network, ...]
+) -> str | None:
+    """The client's address: the peer, unless the peer is a trusted reverse proxy.
+
+    Behind trusted proxies the client is the last `X-Forwarded-For` hop that is not one of
+    them (the hops before it are whatever the client claimed); without the header, the peer.
+    """
+    if not _trusted(peer, trusted_proxies) or not forwarded_for:
+        return peer
+    hops = [hop.strip() for hop in forwarded_for.split(",")]
+    for hop in reversed(hops):
+        if _address(hop) is None:
+            # Garbage where an address should be: nothing to its left can be believed.
+            return peer
+        if not _trusted(hop, trusted_proxies):
+            return hop
+    return hops[0]
+
+
+def _trusted(remote: str | None, networks: tuple[Network, ...]) -> bool:
+    address = _address(remote)
+    return address is not None and any(address in network for network in networks)
+
+
 class BadKeyThrottle:
-    """Refuses an address that sent too many wrong keys recently (sliding window)."""
+    """Slows down one client guessing one account's key, or guessing uids.
+
+    Failures are counted per (client address, account), so one misconfigured display behind
+    a shared address (NAT, a proxy) does not lock out the other displays there; unknown uids
+    count per address. A throttled client is told when to try again (`Retry-After`). Device
+    keys are 128 random bits, so the throttle is not what stops guessing: it makes a client
+    that keeps failing cheap, tells it to back off, and keeps it out of the log.
+    """
 
     def __init__(
         self,
@@ -58,30 +116,61 @@ class BadKeyThrottle:
         clock: Callable[[], float] = time.monotonic,
         max_tracked: int = 4096,
     ) -> None:
-        """Allow `limit` wrong keys per `window` seconds per address."""
+        """Allow `limit` failures per `window` seconds per (address, account)."""
         self.limit = limit
         self.window = window
         self._clock = clock
         self._max_tracked = max_tracked
-        self._failures: dict[str, deque[float]] = {}
+        self._failures: dict[tuple[str, str | None], deque[float]] = {}
+        self._throttled_since_report = 0
+        self._reported_at = -math.inf
 
-    def blocked(self, remote: str | None) -> bool:
-        """Whether `remote` must wait before trying keys again."""
-        failures = self._failures.get(remote or "")
+    def retry_after(self, remote: str | None, uid: str | None = None) -> float:
+        """Seconds `remote` must wait before trying `uid` (None: unknown uids) again; 0 if none."""
+        failures = self._failures.get((remote or "", uid))
         if failures is None:
-            return False
+            return 0.0
         self._expire(failures)
-        return len(failures) >= self.limit
+        if len(failures) < self.limit:
+            return 0.0
+        return max(0.0, failures[-self.limit] + self.window - self._clock())
 
-    def record_failure(self, remote: str | None) -> None:
-        """Count one wrong key from `remote`."""
-        if len(self._failures) >= self._max_tracked:
+    def blocked(self, remote: str | None, uid: str | None = None) -> bool:
+        """Whether `remote` must wait before trying `uid` again."""
+        return self.retry_after(remote, uid) > 0
+
+    def record_failure(self, remote: str | None, uid: str | None = None) -> None:
+        """Count one wrong key for `uid` (or one unknown uid, for None) from `remote`."""
+        key = (remote or "", uid)
+        if len(self._failures) >= self._max_tracked and key not in self._failures:
             # Bounded memory under a spray of addresses: forget the least recent one.
             self._failures.pop(next(iter(self._failures)))
-        failures = self._failures.pop(remote or "", deque())
+        failures = self._failures.pop(key, deque())
         self._expire(failures)
         failures.append(self._clock())
-        self._failures[remote or ""] = failures
+        self._failures[key] = failures
+        if len(failures) == self.limit:
+            self._report(key)
+
+    def _report(self, key: tuple[str, str | None]) -> None:
+        """One log line per window at most, however many addresses get throttled."""
+        self._throttled_since_report += 1
+        now = self._clock()
+        if now - self._reported_at < self.window:
+            return
+        remote, uid = key
+        what = f"wrong device keys for {uid!r}" if uid is not None else "unknown uids"
+        others = self._throttled_since_report - 1
+        _LOGGER.warning(
+            "%s sent %d %s within %.0f s; refusing it for a while%s",
+            remote,
+            self.limit,
+            what,
+            self.window,
+            f" ({others} more client(s) throttled since the last report)" if others else "",
+        )
+        self._reported_at = now
+        self._throttled_since_report = 0
 
     def _expire(self, failures: deque[float]) -> None:
         horizon = self._clock() - self.window

@@ -12,8 +12,10 @@ import sys
 from dataclasses import dataclass
 from typing import Final, NoReturn
 
+from .access import parse_networks
 from .admin import INGRESS_GATEWAY
 from .store import is_mongodb_uri
+from .store.mongodb import DEFAULT_COLLECTION, DEFAULT_DATABASE
 
 LOG_LEVELS: Final = {"debug": "DEBUG", "info": "INFO", "warning": "WARNING"}
 MIN_POLL: Final = 2
@@ -32,6 +34,9 @@ class AddonOptions:
     poll_interval: int
     log_level: str
     legacy_keyless: bool
+    mongodb_database: str = DEFAULT_DATABASE
+    mongodb_collection: str = DEFAULT_COLLECTION
+    trusted_proxies: tuple[str, ...] = ()
 
     @classmethod
     def parse(cls, raw: object) -> AddonOptions:
@@ -55,7 +60,19 @@ class AddonOptions:
         if not isinstance(keyless, bool):
             msg = "legacy_keyless must be true or false"
             raise OptionsError(msg)
-        return cls(uri, poll, str(level), keyless)
+        # `spotify-lcd serve` checks the names themselves and says what is wrong.
+        database = _text(raw, "mongodb_database", DEFAULT_DATABASE)
+        collection = _text(raw, "mongodb_collection", DEFAULT_COLLECTION)
+        proxies = raw.get("trusted_proxies") or []
+        if not isinstance(proxies, list) or not all(isinstance(p, str) for p in proxies):
+            msg = "trusted_proxies must be a list of addresses or networks"
+            raise OptionsError(msg)
+        try:
+            parse_networks(proxies)
+        except ValueError as err:
+            msg = f"trusted_proxies: {err}"
+            raise OptionsError(msg) from err
+        return cls(uri, poll, str(level), keyless, database, collection, tuple(proxies))
 
     def serve_argv(self, *, data_dir: str, port: int, admin_port: int, trust: str) -> list[str]:
         """The `spotify-lcd` arguments these options mean."""
@@ -69,6 +86,16 @@ class AddonOptions:
             str(port),
             "--store",
             self.mongodb_uri or data_dir,
+            *(
+                [
+                    "--mongodb-database",
+                    self.mongodb_database,
+                    "--mongodb-collection",
+                    self.mongodb_collection,
+                ]
+                if self.mongodb_uri
+                else []
+            ),
             "--poll-interval",
             str(self.poll_interval),
             "--admin-port",
@@ -76,7 +103,17 @@ class AddonOptions:
             "--admin-trust",
             trust,
         ]
+        for proxy in self.trusted_proxies:
+            argv += ["--trusted-proxy", proxy]
         return [*argv, "--keyless-links"] if self.legacy_keyless else argv
+
+
+def _text(raw: dict[str, object], name: str, default: str) -> str:
+    value = raw.get(name) or default
+    if not isinstance(value, str):
+        msg = f"{name} must be text"
+        raise OptionsError(msg)
+    return value
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,4 +1,4 @@
-"""The `spotify-lcd` command: serve, link and preview (DESIGN section 2)."""
+"""The `spotify-lcd` command: serve, link, manage accounts, preview (DESIGN section 2)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,9 @@ import aiohttp
 from aiohttp import web
 
 from . import __version__
+from .access import parse_networks
 from .admin import create_admin_app
+from .displays import DisplayLog
 from .exceptions import (
     AccountNotFoundError,
     SpotifyLCDError,
@@ -31,6 +33,7 @@ from .exceptions import (
     StoreUnavailableError,
 )
 from .hd44780.rom import Rom
+from .json_errors import JsonErrorRunner
 from .link import DEFAULT_REDIRECT_PORT, LinkOptions, PasteFlow, save_linked_account
 from .payload import v1_payload, v2_payload
 from .playback import Playback
@@ -42,11 +45,14 @@ from .server import create_app
 from .settings import DisplaySettings
 from .spotify import SpotifyClient, SpotifyEndpoints, TokenGrant
 from .status import AccountStatus, Snapshot
-from .store import TokenStore, default_location, open_store
+from .store import MongoTokenStore, TokenStore, default_location, is_mongodb_uri, open_store
+from .store.mongodb import DEFAULT_COLLECTION, DEFAULT_DATABASE
 from .text import HanReading, JapaneseMode, TextSettings, load_tables
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
+
+    from .access import Network
 
 _LOGGER = logging.getLogger("spotifylcd")
 EXIT_USAGE = 2
@@ -74,6 +80,35 @@ class OneLineErrorParser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         """Exit 2 with `message` on stderr."""
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}; see {self.prog} --help\n")
+
+
+# MongoDB refuses these in database names (and `$` in collection names).
+DATABASE_NAME_FORBIDDEN: Final = frozenset('/\\. "$\x00')
+MAX_DATABASE_NAME = 63
+
+
+def database_name(text: str) -> str:
+    """A MongoDB database name as MongoDB accepts it."""
+    if not text or len(text.encode()) > MAX_DATABASE_NAME or DATABASE_NAME_FORBIDDEN & set(text):
+        msg = f'{text!r} is not a MongoDB database name (1-63 bytes, none of / \\ . " $)'
+        raise argparse.ArgumentTypeError(msg)
+    return text
+
+
+def collection_name(text: str) -> str:
+    """A MongoDB collection name as MongoDB accepts it."""
+    if not text or "$" in text or "\x00" in text or text.startswith("system."):
+        msg = f"{text!r} is not a MongoDB collection name (not empty, no $, not system.*)"
+        raise argparse.ArgumentTypeError(msg)
+    return text
+
+
+def network(text: str) -> Network:
+    """An address or network for --trusted-proxy, checked here so a typo stops the start."""
+    try:
+        return parse_networks([text])[0]
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from err
 
 
 def port_number(text: str) -> int:
@@ -124,6 +159,14 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="accounts linked in the admin UI use legacy keyless mode",
     )
+    serve.add_argument(
+        "--trusted-proxy",
+        action="append",
+        default=[],
+        type=network,
+        metavar="ADDRESS",
+        help="a reverse proxy (address or network) whose X-Forwarded-For names the real client",
+    )
 
     link = commands.add_parser("link", help="link a Spotify account (headless)")
     link.add_argument("--uid", required=True, help="the name displays send as uid")
@@ -133,6 +176,16 @@ def build_parser() -> argparse.ArgumentParser:
     link.add_argument("--keyless", action="store_true", help="legacy firmware: no device key")
     link.add_argument("--redirect-port", type=port_number, default=DEFAULT_REDIRECT_PORT)
     _add_store_option(link)
+
+    accounts = commands.add_parser("accounts", help="list the linked accounts")
+    accounts.add_argument(
+        "--show-keys", action="store_true", help="also print each account's device key"
+    )
+    _add_store_option(accounts)
+
+    unlink = commands.add_parser("unlink", help="forget an account and its Spotify tokens")
+    unlink.add_argument("--uid", required=True)
+    _add_store_option(unlink)
 
     settings = commands.add_parser("settings", help="show or change an account's display settings")
     settings.add_argument("--uid", required=True)
@@ -183,6 +236,26 @@ def _add_store_option(parser: argparse.ArgumentParser) -> None:
         help="data directory or mongodb:// URI (default: $SPOTIFY_LCD_DATA or "
         f"{default_location()})",
     )
+    parser.add_argument(
+        "--mongodb-database",
+        type=database_name,
+        default=DEFAULT_DATABASE,
+        help=f"with a mongodb:// --store: the database (default: {DEFAULT_DATABASE})",
+    )
+    parser.add_argument(
+        "--mongodb-collection",
+        type=collection_name,
+        default=DEFAULT_COLLECTION,
+        help=f"with a mongodb:// --store: the collection (default: {DEFAULT_COLLECTION})",
+    )
+
+
+def store_of(args: argparse.Namespace) -> TokenStore:
+    """The store `--store` (and the MongoDB database and collection options) names."""
+    location = args.store or default_location()
+    if is_mongodb_uri(location):
+        return MongoTokenStore(location, args.mongodb_database, args.mongodb_collection)
+    return open_store(location)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -210,6 +283,10 @@ def _run(args: argparse.Namespace) -> None:
         asyncio.run(link(args, input_line=input, out=sys.stdout))
     elif args.command == "settings":
         asyncio.run(change_settings(args, sys.stdout))
+    elif args.command == "accounts":
+        asyncio.run(list_accounts(args, sys.stdout))
+    elif args.command == "unlink":
+        asyncio.run(unlink(args, sys.stdout))
     else:
         preview(args, sys.stdin, sys.stdout)
 
@@ -230,17 +307,23 @@ async def serve(args: argparse.Namespace) -> None:
     await asyncio.to_thread(load_tables)
     _LOGGER.info("text tables loaded in %.2f s", time.monotonic() - started)
     policy = PollPolicy(playing_interval=args.poll_interval, jitter=args.poll_jitter)
+    displays = DisplayLog()
     async with contextlib.AsyncExitStack() as stack:
-        store = open_store(args.store)
+        store = store_of(args)
         stack.push_async_callback(store.close)
         session = await stack.enter_async_context(aiohttp.ClientSession())
         registry = AccountRegistry(store, SpotifyClient(session), policy, demo=args.demo)
         await registry.start()
         stack.push_async_callback(registry.stop)
-        await _listen(stack, create_app(registry), args.host, args.port, "--port")
+        app = create_app(registry, trusted_proxies=tuple(args.trusted_proxy), displays=displays)
+        await _listen(stack, app, args.host, args.port, "--port")
         if args.admin_port:
             admin = create_admin_app(
-                registry, args.admin_trust, keyless_links=args.keyless_links, clock=time.monotonic
+                registry,
+                args.admin_trust,
+                keyless_links=args.keyless_links,
+                clock=time.monotonic,
+                displays=displays,
             )
             await _listen(stack, admin, args.host, args.admin_port, "--admin-port")
         _LOGGER.info(
@@ -256,7 +339,7 @@ async def _listen(
     stack: contextlib.AsyncExitStack, app: web.Application, host: str, port: int, option: str
 ) -> None:
     """Serve `app` on host:port until `stack` closes; a failure names what to change."""
-    runner = web.AppRunner(app, access_log=None)
+    runner = JsonErrorRunner(app, access_log=None)
     await runner.setup()
     stack.push_async_callback(runner.cleanup)
     try:
@@ -280,7 +363,7 @@ async def _wait_for_signal() -> None:
 
 async def link(args: argparse.Namespace, *, input_line: Callable[[str], str], out: TextIO) -> None:
     """Link `--uid` by refresh-token import or the paste-the-redirect flow; print its key."""
-    store = open_store(args.store)
+    store = store_of(args)
     endpoints = SpotifyEndpoints.from_env()
     try:
         client_id, client_secret = await _credentials(args, store)
@@ -319,7 +402,7 @@ async def link(args: argparse.Namespace, *, input_line: Callable[[str], str], ou
 
 async def change_settings(args: argparse.Namespace, out: TextIO) -> None:
     """Apply the given display settings to `--uid` (compare-and-set), then print them all."""
-    store = open_store(args.store)
+    store = store_of(args)
     try:
         account = await store.get(args.uid)
         overrides = dict(account.overrides)
@@ -349,6 +432,53 @@ async def change_settings(args: argparse.Namespace, out: TextIO) -> None:
     )
     for source, shown in sorted(account.overrides.items()):
         print(f"  {source} = {shown}", file=out)
+
+
+async def list_accounts(args: argparse.Namespace, out: TextIO) -> None:
+    """One line per linked account: uid, access, Spotify user, display, link state."""
+    store = store_of(args)
+    try:
+        accounts = await store.list_accounts()
+    finally:
+        await store.close()
+    if not accounts:
+        print("No account is linked; add one with spotify-lcd link --uid NAME.", file=out)
+        return
+    header = ["uid", "access", "spotify user", "display", "state"]
+    rows = [
+        [
+            account.uid,
+            "keyless" if account.keyless else "device key",
+            account.spotify_user_id or "-",
+            f"{account.rom} {account.size}",
+            "needs re-link" if account.needs_relink else "linked",
+        ]
+        + ([account.device_key or "-"] if args.show_keys else [])
+        for account in accounts
+    ]
+    if args.show_keys:
+        header.append("device key")
+    widths = [max(len(row[column]) for row in [header, *rows]) for column in range(len(header))]
+    for row in [header, *rows]:
+        print(
+            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip(),
+            file=out,
+        )
+
+
+async def unlink(args: argparse.Namespace, out: TextIO) -> None:
+    """Delete `--uid` and its tokens from the store."""
+    store = store_of(args)
+    try:
+        await store.delete(args.uid)
+    finally:
+        await store.close()
+    print(
+        f"Unlinked {args.uid!r}: its tokens are deleted, and a running server stops serving it "
+        "within 30 s.\nTo revoke the app's access at Spotify too, remove it at "
+        "https://www.spotify.com/account/apps/.",
+        file=out,
+    )
 
 
 async def _credentials(args: argparse.Namespace, store: TokenStore) -> tuple[str, str]:

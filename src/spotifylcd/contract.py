@@ -7,6 +7,7 @@ front ends answer byte for byte alike; each keeps only its own account lookup.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 from urllib.parse import parse_qsl
@@ -30,17 +31,32 @@ FORM_TYPES: Final = frozenset({"", "application/x-www-form-urlencoded", "text/pl
 class RequestError(Exception):
     """A request we refuse, with the JSON error a display (or its developer) gets back."""
 
-    def __init__(self, status: int, error: str, message: str) -> None:
-        """Answer HTTP `status` with `{"error": error, "message": message}`."""
+    def __init__(
+        self, status: int, error: str, message: str, *, retry_after: float | None = None
+    ) -> None:
+        """Answer HTTP `status` with `{"error": error, "message": message}`.
+
+        `retry_after` (seconds) becomes the `Retry-After` header of a 429 or 503.
+        """
         super().__init__(message)
         self.status = status
         self.error = error
         self.message = message
+        self.retry_after = retry_after
+
+    def response(self) -> web.Response:
+        """The JSON error response, with `Retry-After` when there is a wait."""
+        headers = {}
+        if self.retry_after is not None:
+            headers["Retry-After"] = str(max(1, math.ceil(self.retry_after)))
+        return error_response(self.status, self.error, self.message, headers)
 
 
-def error_response(status: int, error: str, message: str) -> web.Response:
+def error_response(
+    status: int, error: str, message: str, headers: dict[str, str] | None = None
+) -> web.Response:
     """The JSON error body every failure uses; never a stack trace."""
-    return web.json_response({"error": error, "message": message}, status=status)
+    return web.json_response({"error": error, "message": message}, status=status, headers=headers)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,18 +124,43 @@ def unknown_uid(uid: str) -> RequestError:
     return RequestError(404, "unknown_uid", f"no account called {uid!r} is linked")
 
 
+def refuse_unknown_uid(uid: str, remote: str | None, throttle: BadKeyThrottle) -> RequestError:
+    """The 404 for an unknown uid, or 429 for a client that keeps trying unknown uids."""
+    wait = throttle.retry_after(remote)
+    if wait:
+        return _too_many(wait)
+    throttle.record_failure(remote)
+    return unknown_uid(uid)
+
+
 def authorise(
     account: Account, key: str | None, remote: str | None, throttle: BadKeyThrottle
 ) -> None:
-    """Device key check (DESIGN section 6); raises 429, 401 or 403 as `RequestError`."""
-    if throttle.blocked(remote):
-        raise RequestError(429, "too_many_bad_keys", "too many wrong keys; try again later")
+    """Device key check (DESIGN section 6); raises 429, 401 or 403 as `RequestError`.
+
+    The right key, and a keyless account's private-network client, always pass. A client
+    refused too often for this account, or that keeps trying unknown uids, gets 429 with
+    `Retry-After` instead of 401 or 403, so probing uids tells it nothing more.
+    """
     decision = check_key(account.device_key, key, keyless=account.keyless, remote=remote)
+    if decision is AccessDecision.ALLOWED:
+        return
+    wait = max(throttle.retry_after(remote, account.uid), throttle.retry_after(remote))
+    if wait:
+        raise _too_many(wait)
     if decision is AccessDecision.MISSING_KEY:
         raise RequestError(401, "missing_key", "this account needs its device key (field key)")
-    if decision is AccessDecision.WRONG_KEY:
-        throttle.record_failure(remote)
-        raise RequestError(403, "wrong_key", "the device key does not match")
+    throttle.record_failure(remote, account.uid)
+    raise RequestError(403, "wrong_key", "the device key does not match")
+
+
+def _too_many(wait: float) -> RequestError:
+    return RequestError(
+        429,
+        "too_many_bad_keys",
+        f"too many wrong keys or unknown uids from this address; try again in {math.ceil(wait)} s",
+        retry_after=wait,
+    )
 
 
 def get_body(request: GetRequest, account: Account, snapshot: Snapshot, now: float) -> str:

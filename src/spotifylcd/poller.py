@@ -47,6 +47,9 @@ class PollPolicy:
     backoff_initial: float = 5.0
     # Short enough that a display sees Spotify's return within half a minute.
     backoff_cap: float = 30.0
+    # A refusal (403) is retried after 30 s, then less often up to every 5 minutes: one
+    # cleared soon after (Premium renewed) is noticed soon, a lasting one costs little.
+    forbidden_initial: float = 30.0
     forbidden_interval: float = 300.0
     jitter: float = DEFAULT_JITTER
 
@@ -65,14 +68,15 @@ class PollPolicy:
     def delay_after_error(self, error: SpotifyLCDError, failures: int) -> float:
         """Wait after the `failures`-th failed poll in a row of this kind of error.
 
-        Retry-After (capped) for a rate limit, a long wait for a refusal, else exponential
-        back-off.
+        Retry-After (capped) for a rate limit, else exponential back-off: slow for a refusal,
+        quick for an outage.
         """
         if isinstance(error, SpotifyRateLimitedError):
             return min(error.retry_after, self.retry_after_cap)
+        growth = 2.0 ** max(0, failures - 1)
         if isinstance(error, SpotifyForbiddenError):
-            return self.forbidden_interval
-        return min(self.backoff_initial * 2.0 ** max(0, failures - 1), self.backoff_cap)
+            return min(self.forbidden_initial * growth, self.forbidden_interval)
+        return min(self.backoff_initial * growth, self.backoff_cap)
 
 
 _ERROR_STATUS: Final = (
@@ -98,16 +102,20 @@ class PollEngine:
         policy: PollPolicy | None = None,
         *,
         name: str = "",
-        clock: Callable[[], float] = time.monotonic,
-        rng: Callable[[], float] = random.random,
+        clock: Callable[[], float] | None = None,
+        rng: Callable[[], float] | None = None,
     ) -> None:
         """Poll `source` under `policy`; `name` labels the log lines."""
         self.source = source
         self.policy = policy or PollPolicy()
         self.name = name
-        self._clock = clock
-        self._rng = rng
-        self._snapshot = Snapshot(AccountStatus.STARTING)
+        # Looked up now, not at import, so a patched clock (tests, HA's freezer) applies.
+        self._clock = clock or time.monotonic
+        self._rng = rng or random.random
+        # Due at once: a display asking before the first answer is told to come back soon.
+        self._snapshot = Snapshot(AccountStatus.STARTING, next_poll_at=self._clock())
+        # The kind of failure repeating now (None while Spotify answers), and how often.
+        self._failing: AccountStatus | None = None
         self._failures = 0
         self.upstream_calls = 0
 
@@ -133,27 +141,39 @@ class PollEngine:
             _LOGGER.exception("%s: unexpected error while polling", self.name)
             self._failed(err, SpotifyLCDError(str(err)))
         else:
-            if self._snapshot.error is not None:
-                _LOGGER.info(
-                    "%s: Spotify answers again (after: %s)", self.name, self._snapshot.error
-                )
-            self._failures = 0
+            if self._failing is not None:
+                _LOGGER.info("%s: Spotify answers again (after %s)", self.name, self._failing)
+            self._failing, self._failures = None, 0
             self._set(
                 AccountStatus.OK, playback, None, self.policy.delay_after(playback, self._clock())
             )
         return self._snapshot
 
+    def forget(self) -> None:
+        """Nobody polls from now on: drop the playback, which would only grow old.
+
+        A display waking the account later must not be told a track from minutes ago is
+        playing; it sees "starting" (or the error still in force) until the next answer.
+        """
+        old = self._snapshot
+        status = AccountStatus.STARTING if old.status is AccountStatus.OK else old.status
+        due = self._clock() if old.next_poll_at is None else max(self._clock(), old.next_poll_at)
+        self._snapshot = Snapshot(
+            status, None, old.error, due, polled_at=old.polled_at, asleep=True
+        )
+
     def _failed(self, error: Exception, as_library_error: SpotifyLCDError) -> None:
         status = _status_of(error)
         # Back-off grows only while the same kind of error repeats.
-        self._failures = self._failures + 1 if status is self._snapshot.status else 1
+        self._failures = self._failures + 1 if status is self._failing else 1
         delay = (
             None
             if status is AccountStatus.NEEDS_RELINK
             else self.policy.delay_after_error(as_library_error, self._failures)
         )
-        if status is not self._snapshot.status:
+        if status is not self._failing:
             _LOGGER.warning("%s: %s (%s)", self.name, status, error)
+        self._failing = status
         self._set(status, self._snapshot.playback, error, delay)
 
     def _set(
@@ -163,14 +183,16 @@ class PollEngine:
         error: Exception | None,
         delay: float | None,
     ) -> None:
+        now = self._clock()
         next_poll_at = None
         if delay is not None:
-            next_poll_at = self._clock() + delay * (1 + self.policy.jitter * self._rng())
+            next_poll_at = now + delay * (1 + self.policy.jitter * self._rng())
         self._snapshot = Snapshot(
             status=status,
             playback=playback,
             error=(str(error) or type(error).__name__) if error is not None else None,
             next_poll_at=next_poll_at,
+            polled_at=now,
         )
 
 
@@ -183,15 +205,16 @@ class Poller:
         policy: PollPolicy | None = None,
         *,
         name: str = "",
-        clock: Callable[[], float] = time.monotonic,
-        rng: Callable[[], float] = random.random,
+        clock: Callable[[], float] | None = None,
+        rng: Callable[[], float] | None = None,
     ) -> None:
         """Poll `source`; nothing runs until `start()`."""
         self.engine = PollEngine(source, policy, name=name, clock=clock, rng=rng)
         self.policy = self.engine.policy
         self.name = name
-        self._clock = clock
-        self._last_demand = -float("inf")
+        # Looked up now, not at import, so a patched clock (tests, HA's freezer) applies.
+        self._clock = clock or time.monotonic
+        self._wanted_until = -float("inf")
         self._wake = asyncio.Event()
         self._forced = False
         self._task: asyncio.Task[None] | None = None
@@ -211,12 +234,12 @@ class Poller:
         now = self._clock()
         if not self._wanted(now):
             self._wake.set()
-        self._last_demand = now
+        self._want_from(now)
         return self.engine.snapshot
 
     def poll_soon(self) -> None:
         """Poll now instead of at the next scheduled time (after a forced token refresh)."""
-        self._last_demand = self._clock()
+        self._want_from(self._clock())
         self._forced = True
         self._wake.set()
 
@@ -237,8 +260,18 @@ class Poller:
         """One poll now, outside the schedule."""
         return await self.engine.poll()
 
+    def _want_from(self, now: float) -> None:
+        """Poll for the demand window, counted from when the display was told to come back.
+
+        A display told to wait out a long Retry-After returns after the window; the poller
+        must still be awake for it then.
+        """
+        due = self.engine.snapshot.next_poll_at
+        back = now if due is None else max(now, due)
+        self._wanted_until = max(self._wanted_until, back + self.policy.demand_window)
+
     def _wanted(self, now: float) -> bool:
-        return now - self._last_demand <= self.policy.demand_window
+        return now <= self._wanted_until
 
     async def _run(self) -> None:
         await self.engine.poll()
@@ -250,17 +283,21 @@ class Poller:
     async def _sleep_until_due(self, due: float) -> None:
         """Sleep until `due` (or a forced poll); while no display asks, sleep indefinitely.
 
-        A display waking a sleeping poller gets a poll only once the schedule says the
-        cached playback is due, so the priming poll is not repeated needlessly.
+        Without displays the cache is kept until it is due, then forgotten: it is served no
+        older than while polling. A display waking a sleeping poller gets a poll only once
+        the schedule says the cache is due, so the priming poll is not repeated needlessly.
         """
         while not self._forced:
             self._wake.clear()
             now = self._clock()
-            if not self._wanted(now):
-                await self._wake.wait()
+            if now < due:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), due - now)
                 continue
-            if now >= due:
+            if self._wanted(now):
                 break
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), due - now)
+            if not self.engine.snapshot.asleep:
+                _LOGGER.debug("%s: no display asked lately; polling stops", self.name)
+                self.engine.forget()
+            await self._wake.wait()
         self._forced = False

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -22,6 +23,10 @@ if TYPE_CHECKING:
 
 _LOGGER = logging.getLogger(__name__)
 SYNC_INTERVAL = 30.0
+# While the store cannot be read, try again this soon: accounts are served once it answers.
+STORE_RETRY_INTERVAL = 1.0
+# A forced token refresh and poll ("retry now") at most this often per account.
+RETRY_NOW_COOLDOWN = 60.0
 
 
 @dataclass(slots=True)
@@ -35,11 +40,32 @@ class AccountRuntime:
     tokens: StoredTokens | None = None
     # The demo account has no secrets to protect: any client may read it without a key.
     public: bool = False
+    _retried_at: float = -math.inf
 
     @property
     def uid(self) -> str:
         """The display's uid."""
         return self.account.uid
+
+    def retry_wait(self, now: float) -> float:
+        """Seconds before `retry_now` may call Spotify: its cooldown, or Spotify's Retry-After."""
+        cooldown = self._retried_at + RETRY_NOW_COOLDOWN - now
+        rate_limited = self.poller.snapshot.status is AccountStatus.RATE_LIMITED
+        due = self.poller.snapshot.next_poll_at if rate_limited else None
+        return max(0.0, cooldown, 0.0 if due is None else due - now)
+
+    async def retry_now(self, now: float) -> bool:
+        """Refresh the token and poll at once (after a fault cleared); True if refreshed.
+
+        Raises `SpotifyLCDError` when the refresh fails; callers check `retry_wait` first.
+        """
+        self._retried_at = now
+        refreshed = False
+        if self.tokens is not None:
+            await self.tokens.refresh()
+            refreshed = True
+        self.poller.poll_soon()
+        return refreshed
 
 
 @dataclass(slots=True)
@@ -101,6 +127,13 @@ class AccountRegistry:
             return
         await self._serve(accounts)
 
+    async def unlink(self, uid: str) -> None:
+        """Forget the account in the store and stop serving it; raises `StoreError`."""
+        await self.store.delete(uid)
+        runtime = self._runtimes.pop(uid, None)
+        if runtime is not None:
+            await runtime.poller.stop()
+
     def _store_failed(self, err: StoreError) -> None:
         if self.store_error is None:
             _LOGGER.warning("token store unavailable, serving known accounts: %s", err)
@@ -108,6 +141,8 @@ class AccountRegistry:
 
     async def _serve(self, accounts: list[Account]) -> None:
         """Start, restart, update or stop pollers so exactly `accounts` are served."""
+        if self.store_error is not None:
+            _LOGGER.info("token store available again; serving %d account(s)", len(accounts))
         self.store_error = None
         stored = {account.uid: account for account in accounts}
         for uid, account in stored.items():
@@ -146,5 +181,6 @@ class AccountRegistry:
 
     async def _sync_forever(self) -> None:
         while True:
-            await asyncio.sleep(self.sync_interval)
+            interval = self.sync_interval if self.store_error is None else STORE_RETRY_INTERVAL
+            await asyncio.sleep(interval)
             await self.sync()

@@ -3,66 +3,75 @@
 from __future__ import annotations
 
 import html
-import logging
 import time
 from collections.abc import Awaitable, Callable
-from http import HTTPStatus
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from aiohttp import web
 
 from . import __version__
-from .access import BadKeyThrottle
+from .access import BadKeyThrottle, client_address
 from .contract import (
     MAX_BODY_BYTES,
     RequestError,
     authorise,
-    error_response,
     get_body,
     read_fields,
     read_get_request,
+    refuse_unknown_uid,
     requested_uid,
-    unknown_uid,
 )
+from .displays import DisplayLog
 from .exceptions import SpotifyLCDError
+from .json_errors import json_errors
+from .pages import (
+    ANIMATE_PREVIEWS,
+    displays_table,
+    elapsed_ms,
+    lcd_image,
+    page,
+    preview_png,
+    state_cells,
+)
 from .registry import AccountRegistry, AccountRuntime
 
-_LOGGER = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from .access import Network
+
 REGISTRY_KEY: Final = web.AppKey("registry", AccountRegistry)
 THROTTLE_KEY: Final = web.AppKey("throttle", BadKeyThrottle)
 CLOCK_KEY: Final = web.AppKey[Callable[[], float]]("clock")
+DISPLAYS_KEY: Final = web.AppKey("displays", DisplayLog)
+TRUSTED_PROXIES_KEY: Final = web.AppKey[tuple["Network", ...]]("trusted_proxies")
+# How long a display is asked to wait while the account store cannot be read.
+STORE_RETRY_AFTER: Final = 5.0
 
 type Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-_HTTP_ERRORS: Final = {
-    404: ("not_found", "no such endpoint"),
-    405: ("method_not_allowed", "use POST for /get and /refresh"),
-    413: ("body_too_large", f"request body over {MAX_BODY_BYTES} bytes"),
-}
-
-
 @web.middleware
-async def json_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Turn every refusal and unexpected failure into the contract's JSON error."""
-    try:
-        return await handler(request)
-    except RequestError as err:
-        return error_response(err.status, err.error, err.message)
-    except web.HTTPException as err:
-        if err.status < HTTPStatus.BAD_REQUEST:
-            raise
-        error, message = _HTTP_ERRORS.get(err.status, ("http_error", err.reason))
-        return error_response(err.status, error, message)
-    except Exception:
-        _LOGGER.exception("unexpected error answering %s %s", request.method, request.path)
-        return error_response(500, "internal_error", "the server failed; see its log")
+async def real_client(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Behind a trusted reverse proxy, the client is who `X-Forwarded-For` names."""
+    proxies = request.app[TRUSTED_PROXIES_KEY]
+    if proxies:
+        remote = client_address(request.remote, request.headers.get("X-Forwarded-For"), proxies)
+        if remote is not None and remote != request.remote:
+            request = request.clone(remote=remote)
+    return await handler(request)
 
 
 def _runtime(request: web.Request, uid: str, key: str | None) -> AccountRuntime:
-    runtime = request.app[REGISTRY_KEY].get(uid)
+    registry = request.app[REGISTRY_KEY]
+    runtime = registry.get(uid)
     if runtime is None:
-        raise unknown_uid(uid)
+        if registry.store_error is not None:
+            raise RequestError(
+                503,
+                "store_unavailable",
+                "the account store cannot be read right now; try again shortly",
+                retry_after=STORE_RETRY_AFTER,
+            )
+        raise refuse_unknown_uid(uid, request.remote, request.app[THROTTLE_KEY])
     if not runtime.public:
         authorise(runtime.account, key, request.remote, request.app[THROTTLE_KEY])
     return runtime
@@ -72,22 +81,33 @@ async def handle_get(request: web.Request) -> web.Response:
     """`POST /get`: the account's playback from the poller's cache, never waiting on Spotify."""
     get = await read_get_request(request)
     runtime = _runtime(request, get.uid, get.key)
+    request.app[DISPLAYS_KEY].saw(
+        get.uid, request.remote, get.version, get.rom.value if get.rom else None, get.size
+    )
     body = get_body(get, runtime.account, runtime.poller.demand(), request.app[CLOCK_KEY]())
     return web.Response(text=body, content_type="application/json")
 
 
 async def handle_refresh(request: web.Request) -> web.Response:
-    """`POST /refresh`: force a token refresh for the account, then poll again at once."""
+    """`POST /refresh`: refresh the token and poll at once (after a fault cleared).
+
+    It costs Spotify calls, so it needs the device key even for a keyless account, and
+    runs at most once a minute per account (and never against Spotify's Retry-After).
+    """
     fields = await read_fields(request)
     runtime = _runtime(request, requested_uid(fields), fields.get("key"))
-    refreshed = False
-    if runtime.tokens is not None:
-        try:
-            await runtime.tokens.refresh()
-        except SpotifyLCDError as err:
-            raise RequestError(502, "refresh_failed", str(err)) from err
-        refreshed = True
-    runtime.poller.poll_soon()
+    if not runtime.public and not fields.get("key"):
+        raise RequestError(401, "missing_key", "refreshing needs the device key (field key)")
+    now = request.app[CLOCK_KEY]()
+    wait = runtime.retry_wait(now)
+    if wait:
+        raise RequestError(
+            429, "too_soon", f"refreshed recently; try again in {wait:.0f} s", retry_after=wait
+        )
+    try:
+        refreshed = await runtime.retry_now(now)
+    except SpotifyLCDError as err:
+        raise RequestError(502, "refresh_failed", str(err)) from err
     return web.json_response({"uid": runtime.uid, "refreshed": refreshed})
 
 
@@ -105,43 +125,45 @@ async def handle_health(request: web.Request) -> web.Response:
     )
 
 
+async def handle_preview(request: web.Request) -> web.Response:
+    """`GET /preview?uid=…&t=…`: the account's LCD as a PNG, `t` ms into the animation."""
+    runtime = request.app[REGISTRY_KEY].get(request.query.get("uid", ""))
+    if runtime is None:
+        raise RequestError(404, "unknown_uid", "no account by that uid")
+    body = preview_png(runtime, request.app[CLOCK_KEY](), elapsed_ms(request))
+    return web.Response(body=body, content_type="image/png", headers={"Cache-Control": "no-store"})
+
+
 async def handle_home(request: web.Request) -> web.Response:
-    """`GET /`: the linked accounts and their state, without any secret."""
+    """`GET /`: accounts (state and why, LCD), the displays polling; no secret."""
+    registry = request.app[REGISTRY_KEY]
+    now = request.app[CLOCK_KEY]()
     rows = []
-    for runtime in request.app[REGISTRY_KEY].runtimes():
-        snapshot = runtime.poller.snapshot
-        playback = snapshot.playback
-        now_playing = f"{playback.title} — {', '.join(playback.artists)}" if playback else ""
+    for runtime in registry.runtimes():
         access = (
             "open (demo)"
             if runtime.public
             else ("keyless (private network)" if runtime.account.keyless else "device key")
         )
         rows.append(
-            "<tr>"
-            + "".join(
-                f"<td>{html.escape(cell)}</td>"
-                for cell in (runtime.uid, snapshot.status, access, now_playing)
-            )
-            + "</tr>"
+            f"<tr><td>{html.escape(runtime.uid)}</td>{state_cells(runtime, now)}"
+            f"<td>{access}</td><td>{lcd_image(runtime.uid)}</td></tr>"
         )
-    body = _HOME_PAGE.format(
-        version=html.escape(__version__),
-        rows="\n".join(rows) or '<tr><td colspan="4">No account linked yet.</td></tr>',
+    store = ""
+    if registry.store_error is not None:
+        store = (
+            f"<p><strong>Account store unavailable:</strong> {html.escape(registry.store_error)}"
+        )
+    body = (
+        f"{store}<h2>Accounts</h2><table><tr><th>uid</th><th>state</th><th>now playing</th>"
+        "<th>access</th><th>LCD</th></tr>"
+        + ("".join(rows) or '<tr><td colspan="5">No account linked yet.</td></tr>')
+        + "</table><h2>Displays</h2>"
+        + displays_table(request.app[DISPLAYS_KEY].recent(), now)
+        + "<p>Displays poll <code>POST /get</code> with <code>uid</code> (and <code>key</code>)."
+        " This page refreshes itself.</p>" + ANIMATE_PREVIEWS
     )
-    return web.Response(text=body, content_type="text/html")
-
-
-_HOME_PAGE: Final = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Spotify LCD</title>
-<style>body{{font-family:sans-serif;margin:2em}}td,th{{padding:.3em 1em;text-align:left}}</style>
-</head><body><h1>Spotify LCD {version}</h1>
-<table><tr><th>uid</th><th>state</th><th>access</th><th>now playing</th></tr>
-{rows}
-</table>
-<p>Displays poll <code>POST /get</code> with <code>uid</code> (and <code>key</code>).</p>
-</body></html>
-"""
+    return page(f"Spotify LCD {__version__}", body, refresh_seconds=15)
 
 
 def create_app(
@@ -149,14 +171,19 @@ def create_app(
     *,
     clock: Callable[[], float] = time.monotonic,
     throttle: BadKeyThrottle | None = None,
+    trusted_proxies: tuple[Network, ...] = (),
+    displays: DisplayLog | None = None,
 ) -> web.Application:
     """The app serving `registry`; the caller starts and stops the registry."""
-    app = web.Application(middlewares=[json_errors], client_max_size=MAX_BODY_BYTES)
+    app = web.Application(middlewares=[json_errors, real_client], client_max_size=MAX_BODY_BYTES)
     app[REGISTRY_KEY] = registry
     app[THROTTLE_KEY] = throttle or BadKeyThrottle()
     app[CLOCK_KEY] = clock
+    app[DISPLAYS_KEY] = displays or DisplayLog(clock=clock)
+    app[TRUSTED_PROXIES_KEY] = trusted_proxies
     app.router.add_post("/get", handle_get)
     app.router.add_post("/refresh", handle_refresh)
     app.router.add_get("/healthz", handle_health)
+    app.router.add_get("/preview", handle_preview)
     app.router.add_get("/", handle_home)
     return app

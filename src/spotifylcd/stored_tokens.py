@@ -39,6 +39,8 @@ class StoredTokens:
         self._wall_clock = wall_clock
         self._refresh_lock = asyncio.Lock()
         self._unsaved = False
+        # The store failed us last time: said once, and again once it works.
+        self._store_trouble = False
 
     async def access_token(self) -> str:
         """The stored token, refreshed first when it is about to expire."""
@@ -90,7 +92,7 @@ class StoredTokens:
         try:
             stored = await self._store.get(self.account.uid)
         except StoreError as err:
-            _LOGGER.warning("%s: using tokens held in memory: %s", self.account.uid, err)
+            self._store_failed("using the tokens held in memory", err)
             return self.account
         return self.account.with_changes(version=stored.version) if self._unsaved else stored
 
@@ -106,8 +108,16 @@ class StoredTokens:
             _LOGGER.info("%s: another writer rotated the token; using theirs", account.uid)
             saved = await self._store.get(account.uid)
         except StoreError as err:
-            _LOGGER.warning("%s: cannot store the new token yet: %s", account.uid, err)
+            self._store_failed("keeping the new token in memory until it can be stored", err)
             self._unsaved = True
             return account
+        if self._store_trouble:
+            _LOGGER.info("%s: token store works again; tokens stored", account.uid)
+            self._store_trouble = False
         self._unsaved = False
         return saved
+
+    def _store_failed(self, doing: str, err: StoreError) -> None:
+        if not self._store_trouble:
+            _LOGGER.warning("%s: token store unavailable, %s: %s", self.account.uid, doing, err)
+        self._store_trouble = True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections import deque
 from collections.abc import Callable
 from typing import Any
@@ -70,7 +71,9 @@ def test_paused_and_idle_poll_slower(track_state: dict[str, Any]) -> None:
         (SpotifyUnavailableError(), 1, 5.0),
         (SpotifyUnavailableError(), 3, 20.0),
         (SpotifyInvalidResponseError(), 30, 30.0),
-        (SpotifyForbiddenError(), 1, 300.0),
+        (SpotifyForbiddenError(), 1, 30.0),
+        (SpotifyForbiddenError(), 3, 120.0),
+        (SpotifyForbiddenError(), 10, 300.0),
     ],
 )
 def test_error_delays(error: SpotifyLCDError, failures: int, delay: float) -> None:
@@ -213,3 +216,87 @@ async def test_a_long_outage_is_noticed_within_the_back_off_cap(clock: FakeClock
     for _ in range(30):  # minutes of 5xx
         await engine.poll()
     assert engine.seconds_to_next_poll() == NO_JITTER.backoff_cap == 30.0
+
+
+async def test_recovery_is_logged_once(
+    track_state: dict[str, Any], clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="spotifylcd.poller")
+    outage = [SpotifyUnavailableError("HTTP 503")] * 5
+    engine = PollEngine(
+        ScriptedSource(*outage, playing(track_state, 0), playing(track_state, 0)),
+        NO_JITTER,
+        name="kitchen",
+        clock=clock,
+    )
+    for _ in range(7):
+        await engine.poll()
+    levels = [(record.levelname, record.getMessage()) for record in caplog.records]
+    assert levels == [
+        ("WARNING", "kitchen: stale (HTTP 503)"),
+        ("INFO", "kitchen: Spotify answers again (after stale)"),
+    ]
+
+
+async def test_a_sleeping_poller_forgets_the_playback(
+    track_state: dict[str, Any], clock: FakeClock
+) -> None:
+    engine = PollEngine(ScriptedSource(playing(track_state, clock.now)), NO_JITTER, clock=clock)
+    await engine.poll()
+    clock.advance(600)
+    engine.forget()
+    snapshot = engine.snapshot
+    assert (snapshot.status, snapshot.playback, snapshot.asleep) == (
+        AccountStatus.STARTING,
+        None,
+        True,
+    )
+    assert snapshot.next_poll_at == clock.now  # a display waking it is told to ask again soon
+    await engine.poll()
+    assert (engine.snapshot.status, engine.snapshot.asleep) == (AccountStatus.OK, False)
+
+
+async def test_forgetting_keeps_spotifys_wait(
+    track_state: dict[str, Any], clock: FakeClock
+) -> None:
+    engine = PollEngine(
+        ScriptedSource(playing(track_state, clock.now), SpotifyRateLimitedError(200)),
+        NO_JITTER,
+        clock=clock,
+    )
+    await engine.poll()
+    await engine.poll()
+    engine.forget()
+    snapshot = engine.snapshot
+    assert (snapshot.status, snapshot.playback) == (AccountStatus.RATE_LIMITED, None)
+    assert snapshot.next_poll_at == clock.now + 200
+
+
+async def test_the_cache_is_kept_until_due_then_forgotten_without_displays() -> None:
+    source = ScriptedSource(Playback.idle(0.0))
+    poller = Poller(source, PollPolicy(idle_interval=0.1, demand_window=0.05, jitter=0.0))
+    poller.start()
+    try:
+        await eventually(lambda: source.calls == 1)
+        assert poller.snapshot.playback is not None  # the priming poll serves the first display
+        await eventually(lambda: poller.snapshot.asleep)
+        forgotten = poller.snapshot
+        assert (forgotten.playback, source.calls) == (None, 1)
+    finally:
+        await poller.stop()
+
+
+async def test_a_display_told_to_wait_out_a_long_retry_after_finds_the_poller_awake() -> None:
+    # Spotify asks for 0.3 s, longer than the 0.05 s demand window: the display that was
+    # told to come back after the wait counts as still asking until then.
+    source = ScriptedSource(SpotifyRateLimitedError(0.3), Playback.idle(0.0))
+    poller = Poller(source, PollPolicy(idle_interval=60, demand_window=0.05, jitter=0.0))
+    poller.start()
+    try:
+        await eventually(lambda: source.calls == 1)
+        poller.demand()
+        await eventually(lambda: source.calls == 2)
+        assert not poller.snapshot.asleep
+        assert poller.snapshot.status is AccountStatus.OK
+    finally:
+        await poller.stop()

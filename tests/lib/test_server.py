@@ -20,6 +20,7 @@ from spotifylcd.store import FileTokenStore, MongoTokenStore
 from tests.fake_spotify import FakeSpotify, Reply
 from tests.lib.conftest import SLOW, make_registry, settled
 from tests.lib.test_payload_v1 import V1_KEYS
+from tests.lib.test_poller import eventually
 
 type Fake = tuple[FakeSpotify, SpotifyEndpoints]
 type ClientFactory = Callable[
@@ -155,14 +156,38 @@ async def test_form_without_content_type_is_accepted(client: Client) -> None:
     assert response.status == 200
 
 
-async def test_repeated_bad_keys_are_throttled(
-    aiohttp_client: ClientFactory, registry: AccountRegistry
+async def test_repeated_bad_keys_are_throttled_for_that_account_only(
+    aiohttp_client: ClientFactory,
+    registry: AccountRegistry,
+    file_store: FileTokenStore,
+    linked_account: Account,
 ) -> None:
+    await file_store.put(linked_account.with_changes(uid="kitchen", device_key="kk"))
+    await registry.sync()
+    await settled(registry)
     client = await aiohttp_client(create_app(registry, throttle=BadKeyThrottle(limit=3)))
     statuses = [(await get(client, uid="livingroom", key="guess"))[0] for _ in range(3)]
     assert statuses == [403, 403, 403]
-    status, body = await get(client, uid="livingroom", key=KEY)
-    assert (status, body["error"]) == (429, "too_many_bad_keys")
+    response = await client.post("/get", data={"uid": "livingroom", "key": "guess"})
+    assert (response.status, (await response.json())["error"]) == (429, "too_many_bad_keys")
+    assert 1 <= int(response.headers["Retry-After"]) <= 60
+    # The same address: the right key, a keyless account and other accounts keep working.
+    assert (await get(client, uid="livingroom", key=KEY))[0] == 200
+    assert (await get(client, uid="legacy"))[0] == 200
+    assert (await get(client, uid="kitchen", key="kk"))[0] == 200
+    assert (await get(client, uid="kitchen", key="wrong"))[0] == 403
+
+
+async def test_guessing_uids_is_throttled_without_telling_which_exist(
+    aiohttp_client: ClientFactory, registry: AccountRegistry
+) -> None:
+    client = await aiohttp_client(create_app(registry, throttle=BadKeyThrottle(limit=3)))
+    assert [(await get(client, uid=f"guess{n}"))[0] for n in range(3)] == [404, 404, 404]
+    for uid in ("guess9", "livingroom"):  # an unknown and a known uid answer alike now
+        response = await client.post("/get", data={"uid": uid})
+        assert (response.status, (await response.json())["error"]) == (429, "too_many_bad_keys")
+        assert int(response.headers["Retry-After"]) >= 1
+    assert (await get(client, uid="livingroom", key=KEY))[0] == 200
 
 
 async def test_relink_needed_is_api_response_401(
@@ -194,6 +219,48 @@ async def test_refresh_forces_a_token_refresh(client: Client, fake_spotify: Fake
     assert fake_spotify[0].calls["token"] == 1
 
 
+async def test_refresh_is_limited_per_account(
+    client: Client, registry: AccountRegistry, fake_spotify: Fake
+) -> None:
+    runtime = registry.get("livingroom")
+    assert runtime is not None
+    player_calls = fake_spotify[0].calls["player"]
+    answers = [
+        await client.post("/refresh", data={"uid": "livingroom", "key": KEY}) for _ in range(60)
+    ]
+    assert [answer.status for answer in answers].count(200) == 1
+    refused = answers[-1]
+    assert (await refused.json())["error"] == "too_soon"
+    assert 1 <= int(refused.headers["Retry-After"]) <= 60
+    await eventually(lambda: fake_spotify[0].calls["player"] == player_calls + 1)
+    await asyncio.sleep(0.05)
+    assert (fake_spotify[0].calls["token"], fake_spotify[0].calls["player"]) == (
+        1,
+        player_calls + 1,
+    )
+
+
+async def test_refresh_needs_the_key_even_for_a_keyless_account(
+    client: Client, fake_spotify: Fake
+) -> None:
+    response = await client.post("/refresh", data={"uid": "legacy"})
+    assert (response.status, (await response.json())["error"]) == (401, "missing_key")
+    assert fake_spotify[0].calls["token"] == 0
+
+
+async def test_refresh_does_not_override_spotifys_retry_after(
+    client: Client, registry: AccountRegistry, fake_spotify: Fake
+) -> None:
+    fake_spotify[0].player_queue.append(Reply(429, "", {"Retry-After": "40"}))
+    runtime = registry.get("livingroom")
+    assert runtime is not None
+    await runtime.poller.poll_once()
+    response = await client.post("/refresh", data={"uid": "livingroom", "key": KEY})
+    assert (response.status, (await response.json())["error"]) == (429, "too_soon")
+    assert 35 <= int(response.headers["Retry-After"]) <= 45
+    assert fake_spotify[0].calls["token"] == 0
+
+
 async def test_refresh_failure_is_reported(client: Client, fake_spotify: Fake) -> None:
     fake_spotify[0].valid_refresh_tokens.clear()
     response = await client.post("/refresh", data={"uid": "livingroom", "key": KEY})
@@ -206,6 +273,49 @@ async def test_home_page_lists_accounts_without_secrets(client: Client) -> None:
         assert visible in page
     for secret in (KEY, "access-0", "refresh-0", "test-client-secret"):
         assert secret not in page
+
+
+async def test_status_page_shows_displays_states_with_reasons_and_previews(
+    client: Client, registry: AccountRegistry, fake_spotify: Fake
+) -> None:
+    await client.post(
+        "/get", data={"uid": "livingroom", "key": KEY, "v": "2", "rom": "A02", "size": "20x4"}
+    )
+    await get(client, uid="legacy")
+    fake_spotify[0].player_queue.append(Reply(503))
+    runtime = registry.get("livingroom")
+    assert runtime is not None
+    await runtime.poller.poll_once()
+    page = await (await client.get("/")).text()
+    displays = page.split("<h2>Displays</h2>", 1)[1]
+    assert "<td>livingroom</td><td>127.0.0.1</td><td>v2 A02 20x4</td>" in displays
+    assert "<td>legacy</td><td>127.0.0.1</td><td>legacy (v1)</td>" in displays
+    assert "s ago" in displays
+    assert "stale" in page
+    assert "Spotify cannot be reached (Spotify answered HTTP 503)" in page
+    assert 'data-src="preview?uid=livingroom"' in page
+    assert 'http-equiv="refresh"' in page
+
+
+async def test_status_page_preview_is_a_live_picture(
+    client: Client, registry: AccountRegistry, fake_spotify: Fake, track_state: dict[str, Any]
+) -> None:
+    long_title = {
+        **track_state,
+        "item": {**track_state["item"], "name": "A title far too long for sixteen cells"},
+    }
+    fake_spotify[0].player_queue.append(Reply(200, long_title))
+    runtime = registry.get("livingroom")
+    assert runtime is not None
+    await runtime.poller.poll_once()
+    frames = []
+    for t in ("0", "3000", "6000"):
+        response = await client.get("/preview", params={"uid": "livingroom", "t": t})
+        assert (response.status, response.content_type) == (200, "image/png")
+        frames.append(await response.read())
+    assert len(set(frames)) == 3  # the marquee and the progress move on
+    response = await client.get("/preview", params={"uid": "nobody"})
+    assert (response.status, (await response.json())["error"]) == (404, "unknown_uid")
 
 
 async def test_account_linked_while_running_is_picked_up(
@@ -278,7 +388,7 @@ async def test_get_v2_refuses_unknown_displays(
         (
             Reply(403, {"error": {"status": 403, "message": "Premium"}}),
             {"api_response": 403},
-            SLOW.forbidden_interval,
+            SLOW.forbidden_initial,
         ),
         (Reply(429, "", {"Retry-After": "42"}), {"song_title": "Paparazzi"}, 42.0),
         (Reply(500, "boom"), {"song_title": "Paparazzi"}, SLOW.backoff_initial),

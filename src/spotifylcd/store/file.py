@@ -9,7 +9,6 @@ import fcntl
 import functools
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
@@ -20,6 +19,10 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
 FILE_NAME: Final = "accounts.json"
+LOCK_NAME: Final = f".{FILE_NAME}.lock"
+# One writer at a time (the lock), so one fixed name for the copy being written; a copy left
+# by a killed writer holds secrets and is removed by the next writer or reader.
+TEMP_NAME: Final = f".{FILE_NAME}.tmp"
 FORMAT: Final = 1
 _FIELDS: Final = tuple(f.name for f in dataclasses.fields(Account))
 
@@ -32,9 +35,12 @@ class FileTokenStore:
         self.data_dir = Path(data_dir)
         self.path = self.data_dir / FILE_NAME
         self._lock = asyncio.Lock()
+        self._swept = False
 
     async def list_accounts(self) -> list[Account]:
         """Every account, in uid order."""
+        if not self._swept:
+            await self._run(self._sweep)
         accounts = await self._run(self._read)
         return [accounts[uid] for uid in sorted(accounts)]
 
@@ -90,15 +96,31 @@ class FileTokenStore:
     def _exclusive(self) -> Iterator[None]:
         """Serialise read-modify-write with other processes (`link` while `serve` runs)."""
         self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd = os.open(self.data_dir / f".{FILE_NAME}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        fd = os.open(self.data_dir / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
             yield
         finally:
             os.close(fd)
 
+    def _sweep(self) -> None:
+        """Remove copies a killed writer left (holding secrets), under the writers' lock."""
+        if self.data_dir.is_dir() and self._leftovers():
+            with self._exclusive():
+                self._remove_leftovers()
+        self._swept = True
+
+    def _leftovers(self) -> list[Path]:
+        # Also `.accounts.json.XXXXXXXX`, the random names earlier versions wrote.
+        return [path for path in self.data_dir.glob(f".{FILE_NAME}.*") if path.name != LOCK_NAME]
+
+    def _remove_leftovers(self) -> None:
+        for leftover in self._leftovers():
+            leftover.unlink(missing_ok=True)
+
     def _transaction(self, uid: str, change: Callable[[dict[str, Account]], Account]) -> Account:
         with self._exclusive():
+            self._remove_leftovers()
             accounts = self._read()
             updated = change(accounts)
             accounts[uid] = updated
@@ -107,6 +129,7 @@ class FileTokenStore:
 
     def _delete(self, uid: str) -> None:
         with self._exclusive():
+            self._remove_leftovers()
             accounts = self._read()
             if accounts.pop(uid, None) is None:
                 raise AccountNotFoundError(uid)
@@ -139,8 +162,9 @@ class FileTokenStore:
             "accounts": {uid: dataclasses.asdict(accounts[uid]) for uid in sorted(accounts)},
         }
         payload = json.dumps(document, indent=2, ensure_ascii=False).encode()
-        fd, temp_name = tempfile.mkstemp(prefix=f".{FILE_NAME}.", dir=self.data_dir)
-        temp_path = Path(temp_name)
+        temp_path = self.data_dir / TEMP_NAME
+        # O_EXCL: the leftovers are gone, so an existing file here is not ours to write into.
+        fd = os.open(temp_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:
             with os.fdopen(fd, "wb") as temp:
                 os.fchmod(temp.fileno(), 0o600)
