@@ -19,7 +19,7 @@ from homeassistant.helpers.config_entry_oauth2_flow import (
     async_get_config_entry_implementation,
 )
 
-from spotifylcd.poller import PollEngine, PollPolicy
+from spotifylcd.poller import PollPolicy
 from spotifylcd.source import SpotifyPlaybackSource
 from spotifylcd.spotify import SpotifyClient
 from spotifylcd.store import MongoTokenStore
@@ -35,7 +35,6 @@ from .const import (
     CONF_POLL_INTERVAL,
     CONF_ROM,
     CONF_STORAGE,
-    CONF_UID,
     DEFAULT_POLL_INTERVAL,
     DOMAIN,
     STORAGE_MONGODB,
@@ -47,24 +46,26 @@ from .coordinator import (
     account_for,
     forbidden_issue_id,
 )
-from .repairs import token_issue_id, track_token_age
+from .repairs import controls_issue_id, show_controls_issue, token_issue_id, track_token_age
 from .tokens import OAuthSessionTokens
-from .view import SpotifyLCDGetView
+from .view import SpotifyLCDControlView, SpotifyLCDGetView
 
 if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigEntry
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.typing import ConfigType
 
-PLATFORMS = [Platform.IMAGE, Platform.SENSOR]
+PLATFORMS = [Platform.BUTTON, Platform.IMAGE, Platform.SENSOR]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:  # noqa: ARG001
-    """Load the text engine's dictionaries off the loop; register the `/get` view once."""
+    """Load the text engine's dictionaries off the loop; register the displays' views once."""
+    # Displays asking while the rest starts get the contract's "offline", not HTTP's 404.
+    hass.http.register_view(SpotifyLCDGetView())
+    hass.http.register_view(SpotifyLCDControlView())
     # pykakasi, pypinyin and anyascii read their data files on first use: never in the loop.
     await hass.async_add_executor_job(load_tables)
-    hass.http.register_view(SpotifyLCDGetView())
     return True
 
 
@@ -80,15 +81,12 @@ async def async_setup_entry(hass: HomeAssistant, entry: SpotifyLCDConfigEntry) -
     policy = PollPolicy(
         playing_interval=float(entry.options.get(CONF_POLL_INTERVAL, DEFAULT_POLL_INTERVAL))
     )
-    engine = PollEngine(
-        SpotifyPlaybackSource(SpotifyClient(async_get_clientsession(hass)), tokens),
-        policy,
-        name=entry.data[CONF_UID],
-    )
-    coordinator = SpotifyLCDCoordinator(hass, entry, engine)
+    source = SpotifyPlaybackSource(SpotifyClient(async_get_clientsession(hass)), tokens)
+    coordinator = SpotifyLCDCoordinator(hass, entry, source, policy)
     await coordinator.async_config_entry_first_refresh()
     entry.runtime_data = SpotifyLCDData(coordinator)
     entry.async_on_unload(track_token_age(hass, entry))
+    show_controls_issue(hass, entry, coordinator.account.can_control)
     entry.async_on_unload(entry.add_update_listener(_async_reload))
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
@@ -160,5 +158,5 @@ async def async_unload_entry(hass: HomeAssistant, entry: SpotifyLCDConfigEntry) 
 
 async def async_remove_entry(hass: HomeAssistant, entry: ConfigEntry) -> None:
     """Take the entry's repair issues with it."""
-    for issue_id in (forbidden_issue_id(entry), token_issue_id(entry)):
+    for issue_id in (forbidden_issue_id(entry), token_issue_id(entry), controls_issue_id(entry)):
         ir.async_delete_issue(hass, DOMAIN, issue_id)

@@ -47,6 +47,7 @@ from .const import (
     CONF_HAN_READING,
     CONF_JAPANESE,
     CONF_KEYLESS,
+    CONF_KEYLESS_CONTROL,
     CONF_MONGODB_COLLECTION,
     CONF_MONGODB_DATABASE,
     CONF_MONGODB_URI,
@@ -184,8 +185,10 @@ class SpotifyLCDFlowHandler(config_entry_oauth2_flow.AbstractOAuth2FlowHandler, 
         HA reports `async_update_reload_and_abort` on entries with an update listener (from
         2026.6, to stop working in 2026.12), and this integration needs its listener.
         """
+        # Read before updating: the update listener of a loaded entry starts reloading at once.
+        loaded = entry.state is ConfigEntryState.LOADED
         self.hass.config_entries.async_update_entry(entry, data={**entry.data, **data_updates})
-        if entry.state is not ConfigEntryState.LOADED:
+        if not loaded:
             self.hass.config_entries.async_schedule_reload(entry.entry_id)
         return self.async_abort(reason=reason)
 
@@ -251,6 +254,9 @@ class SpotifyLCDOptionsFlow(OptionsFlow):
                 ),
                 vol.Required(
                     CONF_KEYLESS, default=options.get(CONF_KEYLESS, False)
+                ): BooleanSelector(),
+                vol.Required(
+                    CONF_KEYLESS_CONTROL, default=options.get(CONF_KEYLESS_CONTROL, False)
                 ): BooleanSelector(),
                 vol.Optional(
                     CONF_OVERRIDES, description={"suggested_value": options.get(CONF_OVERRIDES)}

@@ -22,6 +22,7 @@ CONF_JAPANESE: Final = "japanese"
 CONF_HAN_READING: Final = "han_reading"
 CONF_POLL_INTERVAL: Final = "poll_interval"
 CONF_KEYLESS: Final = "keyless"
+CONF_KEYLESS_CONTROL: Final = "keyless_control"
 CONF_REGENERATE_KEY: Final = "regenerate_key"
 CONF_OVERRIDES: Final = "overrides"
 
@@ -36,3 +37,4 @@ DEFAULT_POLL_INTERVAL: Final = 5
 # Option values are translation keys, which must be lower case: "a00" stands for ROM A00.
 ROM_OPTIONS: Final = {rom.value.lower(): rom for rom in Rom}
 VIEW_URL: Final = "/api/spotify_lcd/get"
+CONTROL_URL: Final = "/api/spotify_lcd/control"

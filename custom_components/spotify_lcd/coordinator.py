@@ -12,7 +12,9 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
 from spotifylcd.account import Account
+from spotifylcd.control import ControlAction, ControlsNotGrantedError, send_control
 from spotifylcd.payload import v2_payload
+from spotifylcd.poller import PollEngine
 from spotifylcd.settings import overrides_from_lines
 from spotifylcd.status import AccountStatus, Snapshot
 
@@ -23,6 +25,7 @@ from .const import (
     CONF_HAN_READING,
     CONF_JAPANESE,
     CONF_KEYLESS,
+    CONF_KEYLESS_CONTROL,
     CONF_OVERRIDES,
     CONF_ROM,
     CONF_SIZE,
@@ -37,7 +40,8 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
 
     from spotifylcd.arduinojson import Json
-    from spotifylcd.poller import PollEngine
+    from spotifylcd.poller import PollPolicy
+    from spotifylcd.source import SpotifyPlaybackSource
 
 # Why a poll failed, as the translated message HA logs and shows.
 _FAILURE_KEYS: Final = {
@@ -65,6 +69,8 @@ def account_for(entry: ConfigEntry) -> Account:
         uid=entry.data[CONF_UID],
         device_key=entry.data[CONF_DEVICE_KEY],
         keyless=bool(options.get(CONF_KEYLESS, False)),
+        keyless_control=bool(options.get(CONF_KEYLESS_CONTROL, False)),
+        scopes=str(entry.data.get("token", {}).get("scope") or ""),
         country=entry.data.get(CONF_COUNTRY, ""),
         # Checked by the options flow: what is stored parses.
         overrides=overrides_from_lines(str(options.get(CONF_OVERRIDES) or "")),
@@ -85,7 +91,7 @@ def forbidden_issue_id(entry: ConfigEntry) -> str:
 
 
 def _settings_of(entry: ConfigEntry) -> tuple[object, ...]:
-    # A re-link (reauth) renews the authorization time: it restarts polling too.
+    # A re-link (reauth) renews the authorization time and maybe the scopes: it restarts too.
     return (
         dict(entry.options),
         entry.data[CONF_UID],
@@ -100,17 +106,22 @@ class SpotifyLCDCoordinator(DataUpdateCoordinator[Snapshot]):
     config_entry: SpotifyLCDConfigEntry
 
     def __init__(
-        self, hass: HomeAssistant, entry: SpotifyLCDConfigEntry, engine: PollEngine
+        self,
+        hass: HomeAssistant,
+        entry: SpotifyLCDConfigEntry,
+        source: SpotifyPlaybackSource,
+        policy: PollPolicy,
     ) -> None:
-        """Poll with `engine`, whose policy says when the next call is due."""
+        """Poll `source` with the library's engine, whose policy says when a call is due."""
         super().__init__(
             hass,
             LOGGER,
             config_entry=entry,
             name=f"{DOMAIN} {entry.data[CONF_UID]}",
-            update_interval=timedelta(seconds=engine.policy.playing_interval),
+            update_interval=timedelta(seconds=policy.playing_interval),
         )
-        self.engine = engine
+        self.source = source
+        self.engine = PollEngine(source, policy, name=entry.data[CONF_UID])
         self.account = account_for(entry)
         self._settings = _settings_of(entry)
 
@@ -145,6 +156,17 @@ class SpotifyLCDCoordinator(DataUpdateCoordinator[Snapshot]):
             translation_key="forbidden",
             translation_placeholders={"uid": self.account.uid},
         )
+
+    async def control(self, action: ControlAction) -> None:
+        """Send `action` to Spotify, then poll at once so every display shows its result.
+
+        Raises the library's errors (`SpotifyNoActiveDeviceError`, …); callers translate them.
+        """
+        if not self.account.can_control:
+            raise ControlsNotGrantedError(self.account.uid)
+        playback = self.engine.snapshot.playback
+        await send_control(self.source.client, self.source.tokens, action, playback)
+        await self.async_refresh()
 
     def settings_changed(self) -> bool:
         """Whether options, uid or key differ from those this coordinator started with."""

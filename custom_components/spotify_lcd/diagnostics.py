@@ -24,6 +24,8 @@ TO_REDACT = {
     "refresh_token",
     "client_secret",
     "client_id",
+    # The playback's device: often named after its owner ("Anna's iPhone").
+    "device_name",
     CONF_DEVICE_KEY,
     "mongodb_uri",
     "user_id",

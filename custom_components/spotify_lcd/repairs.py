@@ -53,6 +53,29 @@ def check_token_age(hass: HomeAssistant, entry: ConfigEntry, now: float | None =
     )
 
 
+def controls_issue_id(entry: ConfigEntry) -> str:
+    """The issue id of an entry linked before controls existed."""
+    return f"controls_need_relink_{entry.entry_id}"
+
+
+@callback
+def show_controls_issue(hass: HomeAssistant, entry: ConfigEntry, granted: bool) -> None:  # noqa: FBT001
+    """Ask for a new link when Spotify did not grant control of playback (an older link)."""
+    if granted:
+        ir.async_delete_issue(hass, DOMAIN, controls_issue_id(entry))
+        return
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        controls_issue_id(entry),
+        is_fixable=True,
+        severity=ir.IssueSeverity.WARNING,
+        translation_key="controls_need_relink",
+        translation_placeholders={"uid": entry.data[CONF_UID]},
+        data={"entry_id": entry.entry_id},
+    )
+
+
 @callback
 def track_token_age(hass: HomeAssistant, entry: ConfigEntry) -> CALLBACK_TYPE:
     """Check the link's age now and twice a day while the entry is loaded; returns the undo."""
@@ -89,5 +112,5 @@ async def async_create_fix_flow(
     issue_id: str,  # noqa: ARG001
     data: dict[str, str | int | float | None] | None,
 ) -> RepairsFlow:
-    """The fix for an expiring link: reauthorize."""
+    """The fix for an expiring link or one without controls: reauthorize."""
     return ReauthRepairFlow(str((data or {})["entry_id"]))

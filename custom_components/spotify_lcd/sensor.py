@@ -28,12 +28,16 @@ if TYPE_CHECKING:
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
     from homeassistant.helpers.typing import StateType
 
+    from spotifylcd.arduinojson import Json
+
     from .coordinator import SpotifyLCDConfigEntry, SpotifyLCDCoordinator
 
 PARALLEL_UPDATES = 0
 # A position further than this from the extrapolated one is a seek.
 SEEK_TOLERANCE_MS: Final = 3000
 SHOWN_KINDS: Final = frozenset({PlaybackKind.TRACK, PlaybackKind.EPISODE, PlaybackKind.AD})
+# Payload fields that move with the clock: a change of only these is no new screen.
+_CLOCK_FIELDS: Final = frozenset({"progress", "next_poll"})
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -94,7 +98,11 @@ class SpotifyLCDSensor(SpotifyLCDEntity, SensorEntity):
 
 
 class NowPlayingSensor(SpotifyLCDSensor):
-    """The title as Spotify gives it; attributes change only when the item does (or a seek)."""
+    """The title as Spotify gives it; attributes change with the item, a pause or a seek.
+
+    `lcd_payload` and `lcd_lines` follow what the display shows in every state (idle,
+    stale, re-link, …), for the ESPHome variant that reads them instead of polling.
+    """
 
     # The LCD's view of the item is for dashboards and the native-API firmware, not history.
     _unrecorded_attributes = frozenset({"lcd_lines", "lcd_payload"})
@@ -103,6 +111,7 @@ class NowPlayingSensor(SpotifyLCDSensor):
         """The now-playing sensor of `coordinator`'s account."""
         super().__init__(coordinator, NOW_PLAYING)
         self._shown: Playback | None = None
+        self._screen: dict[str, Json] = {}
         self._attributes: dict[str, Any] = {}
         self._track()
 
@@ -112,26 +121,36 @@ class NowPlayingSensor(SpotifyLCDSensor):
         super()._handle_coordinator_update()
 
     def _track(self) -> None:
-        playback = self.coordinator.data.playback if self.coordinator.data else None
-        if playback is None or playback.kind not in SHOWN_KINDS:
-            self._shown, self._attributes = None, {}
-            return
-        shown = self._shown
-        if (
-            shown is not None
-            and playback.same_item(shown)
-            and playback.is_playing == shown.is_playing
-            and abs(playback.progress_ms - shown.progress_at(playback.fetched_at))
-            <= SEEK_TOLERANCE_MS
-        ):
-            return
-        self._shown = playback
-        self._attributes = self._attributes_for(playback, dt_util.utcnow())
-
-    def _attributes_for(self, playback: Playback, now: datetime) -> dict[str, Any]:
         # The payload as of the fetch: what the display showed at `position_updated_at`.
         payload = self.coordinator.payload()
+        screen = {key: value for key, value in payload.items() if key not in _CLOCK_FIELDS}
+        playback = self.coordinator.snapshot().playback
+        if playback is None or playback.kind not in SHOWN_KINDS:
+            playback = None
+        if screen == self._screen and not self._item_moved(playback):
+            return
+        self._screen, self._shown = screen, playback
         rom = self.coordinator.account.display_settings().rom
+        self._attributes = {
+            **(self._item_attributes(playback, dt_util.utcnow()) if playback else {}),
+            "lcd_lines": [readable_row(row, rom) for row in render(payload, 0, 0)],
+            "lcd_payload": json.dumps(payload, separators=(",", ":"), ensure_ascii=False),
+        }
+
+    def _item_moved(self, playback: Playback | None) -> bool:
+        """Another item, a pause or resume, or a seek (a jump from the extrapolated time)."""
+        shown = self._shown
+        if playback is None or shown is None:
+            return playback is not shown
+        return (
+            not playback.same_item(shown)
+            or playback.is_playing != shown.is_playing
+            or abs(playback.progress_ms - shown.progress_at(playback.fetched_at))
+            > SEEK_TOLERANCE_MS
+        )
+
+    @staticmethod
+    def _item_attributes(playback: Playback, now: datetime) -> dict[str, Any]:
         return {
             "artists": list(playback.artists),
             "album": playback.album,
@@ -140,11 +159,9 @@ class NowPlayingSensor(SpotifyLCDSensor):
             "duration": playback.duration_ms / 1000,
             "position": playback.progress_ms / 1000,
             "position_updated_at": now,
-            "lcd_lines": [readable_row(row, rom) for row in render(payload, 0, 0)],
-            "lcd_payload": json.dumps(payload, separators=(",", ":"), ensure_ascii=False),
         }
 
     @property
     def extra_state_attributes(self) -> dict[str, Any]:
-        """Artists, album, device, kind, duration, position and the LCD's view."""
+        """Artists, album, device, kind, duration, position, and the LCD's view."""
         return self._attributes

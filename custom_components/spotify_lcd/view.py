@@ -18,11 +18,13 @@ from spotifylcd.contract import (
     error_response,
     get_body,
     read_get_request,
-    unknown_uid,
+    refuse_unknown_uid,
 )
+from spotifylcd.control_request import authorise_control, read_control_request, refusal
+from spotifylcd.exceptions import SpotifyLCDError
 from spotifylcd.status import AccountStatus, Snapshot
 
-from .const import CONF_UID, DOMAIN, VIEW_URL
+from .const import CONF_UID, CONTROL_URL, DOMAIN, VIEW_URL
 from .coordinator import account_for
 
 if TYPE_CHECKING:
@@ -31,6 +33,35 @@ if TYPE_CHECKING:
     from spotifylcd.account import Account
 
     from .coordinator import SpotifyLCDCoordinator
+
+
+class SpotifyLCDControlView(HomeAssistantView):
+    """`POST /api/spotify_lcd/control` with `uid`, `key`, `action`: a display's button."""
+
+    url = CONTROL_URL
+    name = "api:spotify_lcd:control"
+    requires_auth = False  # displays authenticate with their device key
+
+    def __init__(self) -> None:
+        """One bad-key throttle across every account."""
+        self._throttle = BadKeyThrottle()
+
+    async def post(self, request: web.Request) -> web.Response:
+        """Send the action, poll at once, and say so; or say what was refused."""
+        try:
+            _check_size(request)
+            control = await read_control_request(request)
+            coordinator = _loaded_coordinator(
+                request.app[KEY_HASS], control.uid, request.remote, self._throttle
+            )
+            authorise_control(coordinator.account, control.key, request.remote, self._throttle)
+            try:
+                await coordinator.control(control.action)
+            except SpotifyLCDError as err:
+                raise refusal(err) from err
+        except RequestError as err:
+            return err.response()
+        return web.json_response({"ok": True, "action": control.action.value})
 
 
 class SpotifyLCDGetView(HomeAssistantView):
@@ -49,10 +80,12 @@ class SpotifyLCDGetView(HomeAssistantView):
         try:
             _check_size(request)
             get = await read_get_request(request)
-            account, snapshot = _account(request.app[KEY_HASS], get.uid)
+            account, snapshot = _account(
+                request.app[KEY_HASS], get.uid, request.remote, self._throttle
+            )
             authorise(account, get.key, request.remote, self._throttle)
         except RequestError as err:
-            return error_response(err.status, err.error, err.message)
+            return err.response()
         body = get_body(get, account, snapshot, time.monotonic())
         return web.Response(text=body, content_type="application/json")
 
@@ -73,7 +106,26 @@ def _check_size(request: web.Request) -> None:
         )
 
 
-def _account(hass: HomeAssistant, uid: str) -> tuple[Account, Snapshot]:
+def _loaded_coordinator(
+    hass: HomeAssistant, uid: str, remote: str | None, throttle: BadKeyThrottle
+) -> SpotifyLCDCoordinator:
+    """The coordinator of `uid`'s entry; 503 while it is not loaded, 404 for an unknown uid."""
+    account, _ = _account(hass, uid, remote, throttle)
+    for entry in hass.config_entries.async_loaded_entries(DOMAIN):
+        if entry.data.get(CONF_UID) == uid:
+            coordinator: SpotifyLCDCoordinator = entry.runtime_data.coordinator
+            return coordinator
+    raise RequestError(
+        HTTPStatus.SERVICE_UNAVAILABLE,
+        "not_ready",
+        f"{account.uid} is not connected to Spotify right now; try again later",
+        retry_after=30,
+    )
+
+
+def _account(
+    hass: HomeAssistant, uid: str, remote: str | None, throttle: BadKeyThrottle
+) -> tuple[Account, Snapshot]:
     """The account called `uid` and what its displays are told, loaded or not.
 
     An entry waiting for a new link answers as "re-link" (v1 `api_response` 401); one that
@@ -88,4 +140,5 @@ def _account(hass: HomeAssistant, uid: str) -> tuple[Account, Snapshot]:
         relinking = any(entry.async_get_active_flows(hass, {SOURCE_REAUTH}))
         status = AccountStatus.NEEDS_RELINK if relinking else AccountStatus.STALE
         return account_for(entry), Snapshot(status)
-    raise unknown_uid(uid)
+    # A client that keeps guessing uids is throttled like one that guesses keys.
+    raise refuse_unknown_uid(uid, remote, throttle)

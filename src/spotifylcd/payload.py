@@ -166,7 +166,11 @@ FIRMWARE_ANSWER_BYTES: Final = 1000
 V2_MARGIN_BYTES: Final = 100
 V2_BUDGET_BYTES: Final = FIRMWARE_ANSWER_BYTES - V2_MARGIN_BYTES
 NEXT_POLL_MIN_MS: Final = 1000
-NEXT_POLL_MAX_MS: Final = 30_000
+# Spotify's longest honoured wait (PollPolicy.retry_after_cap, 300 s) and its jitter: the
+# display is told when the next poll really is; its own max poll interval caps its sleep.
+NEXT_POLL_MAX_MS: Final = 330_000
+# No poll scheduled (the account must be linked again): ask again in half a minute.
+NEXT_POLL_UNSCHEDULED_MS: Final = 30_000
 NEXT_POLL_MARGIN_MS: Final = 250
 _MESSAGES: Final = {
     "relink": ("Re-link Spotify", "Spotify LCD"),
@@ -183,7 +187,7 @@ _MESSAGES: Final = {
 def next_poll_hint_ms(snapshot: Snapshot, now: float) -> int:
     """When the display should ask again: just after the poller's next Spotify call."""
     if snapshot.next_poll_at is None:
-        return NEXT_POLL_MAX_MS
+        return NEXT_POLL_UNSCHEDULED_MS
     wait = round((snapshot.next_poll_at - now) * 1000) + NEXT_POLL_MARGIN_MS
     return min(NEXT_POLL_MAX_MS, max(NEXT_POLL_MIN_MS, wait))
 

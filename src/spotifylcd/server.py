@@ -21,6 +21,8 @@ from .contract import (
     refuse_unknown_uid,
     requested_uid,
 )
+from .control import send_control
+from .control_request import authorise_control, read_control_request, refusal
 from .displays import DisplayLog
 from .exceptions import SpotifyLCDError
 from .json_errors import json_errors
@@ -61,6 +63,14 @@ async def real_client(request: web.Request, handler: Handler) -> web.StreamRespo
 
 
 def _runtime(request: web.Request, uid: str, key: str | None) -> AccountRuntime:
+    runtime = _lookup(request, uid)
+    if not runtime.public:
+        authorise(runtime.account, key, request.remote, request.app[THROTTLE_KEY])
+    return runtime
+
+
+def _lookup(request: web.Request, uid: str) -> AccountRuntime:
+    """The account called `uid`: 404 (throttled) when unknown, 503 while the store is down."""
     registry = request.app[REGISTRY_KEY]
     runtime = registry.get(uid)
     if runtime is None:
@@ -72,8 +82,6 @@ def _runtime(request: web.Request, uid: str, key: str | None) -> AccountRuntime:
                 retry_after=STORE_RETRY_AFTER,
             )
         raise refuse_unknown_uid(uid, request.remote, request.app[THROTTLE_KEY])
-    if not runtime.public:
-        authorise(runtime.account, key, request.remote, request.app[THROTTLE_KEY])
     return runtime
 
 
@@ -86,6 +94,26 @@ async def handle_get(request: web.Request) -> web.Response:
     )
     body = get_body(get, runtime.account, runtime.poller.demand(), request.app[CLOCK_KEY]())
     return web.Response(text=body, content_type="application/json")
+
+
+async def handle_control(request: web.Request) -> web.Response:
+    """`POST /control`: a display's button, sent to Spotify, then a poll before answering.
+
+    So the very next `/get` of every display shows the result (a skip, a pause).
+    """
+    control = await read_control_request(request)
+    runtime = _lookup(request, control.uid)
+    if runtime.tokens is None:
+        raise RequestError(403, "controls_not_available", "the demo account has no player")
+    authorise_control(runtime.account, control.key, request.remote, request.app[THROTTLE_KEY])
+    playback = runtime.poller.snapshot.playback
+    client = request.app[REGISTRY_KEY].client
+    try:
+        await send_control(client, runtime.tokens, control.action, playback)
+    except SpotifyLCDError as err:
+        raise refusal(err) from err
+    await runtime.poller.poll_once()
+    return web.json_response({"ok": True, "action": control.action.value})
 
 
 async def handle_refresh(request: web.Request) -> web.Response:
@@ -182,6 +210,7 @@ def create_app(
     app[DISPLAYS_KEY] = displays or DisplayLog(clock=clock)
     app[TRUSTED_PROXIES_KEY] = trusted_proxies
     app.router.add_post("/get", handle_get)
+    app.router.add_post("/control", handle_control)
     app.router.add_post("/refresh", handle_refresh)
     app.router.add_get("/healthz", handle_health)
     app.router.add_get("/preview", handle_preview)

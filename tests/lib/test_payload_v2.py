@@ -15,6 +15,7 @@ from spotifylcd.payload import (
     LONGEST_MS,
     NEXT_POLL_MAX_MS,
     NEXT_POLL_MIN_MS,
+    NEXT_POLL_UNSCHEDULED_MS,
     UNTITLED,
     V2_BUDGET_BYTES,
     json_body,
@@ -127,7 +128,13 @@ def test_stale_playback_is_flagged_with_a_marker(track_state: dict[str, Any]) ->
 
 @pytest.mark.parametrize(
     ("next_poll_at", "hint"),
-    [(None, NEXT_POLL_MAX_MS), (0.1, NEXT_POLL_MIN_MS), (3600.0, NEXT_POLL_MAX_MS)],
+    [
+        (None, NEXT_POLL_UNSCHEDULED_MS),
+        (0.1, NEXT_POLL_MIN_MS),
+        # A long Retry-After: the display is told the truth, up to the policy's cap.
+        (300.0, 300_250),
+        (3600.0, NEXT_POLL_MAX_MS),
+    ],
 )
 def test_next_poll_hint_is_bounded(
     track_state: dict[str, Any], next_poll_at: float | None, hint: int

@@ -32,6 +32,7 @@ from homeassistant.util.loop import protect_loop
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 
+from spotifylcd.spotify import SCOPES
 from spotifylcd.text import japanese, to_ascii, track_text
 from tests.fake_spotify import FakeSpotify
 from tests.loopback import free_port
@@ -84,7 +85,7 @@ def config_entry() -> MockConfigEntry:
                 "token_type": "Bearer",
                 "expires_in": 3600,
                 "expires_at": time.time() + 3600,
-                "scope": "user-read-playback-state user-read-currently-playing",
+                "scope": " ".join(SCOPES),
             },
             CONF_USER_ID: "wizzler",
             CONF_COUNTRY: "",
@@ -99,8 +100,15 @@ def config_entry() -> MockConfigEntry:
 def playing(aioclient_mock: AiohttpClientMocker) -> dict[str, Any]:
     """Spotify plays the captured track."""
     state = spotify_json("playback_state_track")
-    aioclient_mock.get(PLAYER_URL, json=state)
+    mock_player(aioclient_mock, state)
     return state
+
+
+def mock_player(aioclient_mock: AiohttpClientMocker, state: dict[str, Any]) -> None:
+    """Spotify answers `state`, and each of its artists' genres (looked up once per artist)."""
+    aioclient_mock.get(PLAYER_URL, json=state)
+    for artist in state["item"]["artists"]:
+        aioclient_mock.get(f"{API}/artists/{artist['id']}", json={"genres": ["dance pop"]})
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from custom_components.spotify_lcd.const import (
     DOMAIN,
 )
 from custom_components.spotify_lcd.coordinator import account_for
-from homeassistant.config_entries import SOURCE_USER, ConfigFlowResult
+from homeassistant.config_entries import SOURCE_USER, ConfigEntryState, ConfigFlowResult
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import config_entry_oauth2_flow
@@ -30,7 +30,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from .conftest import API, AUTHORIZE_URL, CLIENT_ID, ME, TOKEN_URL
+from .conftest import API, AUTHORIZE_URL, CLIENT_ID, ME, TOKEN_URL, SetUp
 
 REDIRECT = "https://example.com/auth/external/callback"
 TRANSLATIONS = (
@@ -213,6 +213,7 @@ async def test_options_and_new_device_key(
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert dict(config_entry.options) == {
         **options,
+        "keyless_control": False,
         "storage": "home_assistant",
         "mongodb_database": "spotify-db",
         "mongodb_collection": "user",
@@ -273,3 +274,24 @@ async def test_title_overrides_are_set_in_the_options(
         return
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert account_for(config_entry).overrides == {"紅蓮華": "Gurenge", "LiSA": "LiSA (JP)"}
+
+
+@pytest.mark.usefixtures("playing")
+async def test_reconfiguring_a_loaded_entry_reloads_it_once(
+    hass: HomeAssistant,
+    set_up: SetUp,
+    aioclient_mock: AiohttpClientMocker,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    entry = await set_up()
+    polls = sum("/me/player" in str(call[1]) for call in aioclient_mock.mock_calls)
+    result = await entry.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {CONF_UID: "study"})
+    await hass.async_block_till_done()
+    assert (result["type"], result["reason"]) == (FlowResultType.ABORT, "reconfigure_successful")
+    assert entry.state is ConfigEntryState.LOADED
+    assert entry.runtime_data.coordinator.account.uid == "study"
+    # One reload, one first poll (a second reload would poll again).
+    assert sum("/me/player" in str(call[1]) for call in aioclient_mock.mock_calls) == polls + 1
+    # HA 2026.6+ reports async_update_reload_and_abort on entries with an update listener.
+    assert "update listener" not in caplog.text

@@ -19,7 +19,7 @@ from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 
-from .conftest import PLAYER_URL, TOKEN_URL, SetUp
+from .conftest import PLAYER_URL, TOKEN_URL, SetUp, mock_player, spotify_json
 
 NOW_PLAYING = "sensor.spotify_lcd_livingroom_now_playing"
 STATE = "sensor.spotify_lcd_livingroom_playback_state"
@@ -122,11 +122,7 @@ async def test_playback_state_sensor(
 async def test_paused_track(
     hass: HomeAssistant, set_up: SetUp, aioclient_mock: AiohttpClientMocker
 ) -> None:
-    from .conftest import spotify_json  # noqa: PLC0415
-
-    aioclient_mock.get(
-        PLAYER_URL, json={**spotify_json("playback_state_track"), "is_playing": False}
-    )
+    mock_player(aioclient_mock, {**spotify_json("playback_state_track"), "is_playing": False})
     entry = await set_up()
     state = hass.states.get(STATE)
     assert state is not None
@@ -333,3 +329,18 @@ async def test_recovery_is_noticed_within_half_a_minute_after_any_outage(
     interval = coordinator.update_interval
     assert interval is not None
     assert interval <= timedelta(seconds=30 * 1.1)
+
+
+async def test_lcd_payload_follows_the_display_when_nothing_plays(
+    hass: HomeAssistant, set_up: SetUp, aioclient_mock: AiohttpClientMocker, playing: dict[str, Any]
+) -> None:
+    entry = await set_up()
+    aioclient_mock.clear_requests()
+    aioclient_mock.get(PLAYER_URL, status=204)
+    await entry.runtime_data.coordinator.async_refresh()
+    await hass.async_block_till_done()
+    state = hass.states.get(NOW_PLAYING)
+    assert state is not None
+    # No item attributes, but the native-API display still learns that playback stopped.
+    assert "artists" not in state.attributes
+    assert json.loads(state.attributes["lcd_payload"])["state"] == "idle"

@@ -19,11 +19,19 @@ async def test_entities(
     set_up: SetUp,
     entity_registry: er.EntityRegistry,
     snapshot: SnapshotAssertion,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # The poll schedule's jitter, fixed: `lcd_payload` carries the next poll's time.
+    monkeypatch.setattr("random.random", lambda: 0.5)
     snapshot = snapshot.use_extension(HomeAssistantSnapshotExtension)
     entry = await set_up()
     entries = er.async_entries_for_config_entry(entity_registry, entry.entry_id)
     assert sorted(e.entity_id for e in entries) == [
+        "button.spotify_lcd_livingroom_next_track",
+        "button.spotify_lcd_livingroom_play_pause",
+        "button.spotify_lcd_livingroom_previous_track",
+        "button.spotify_lcd_livingroom_volume_down",
+        "button.spotify_lcd_livingroom_volume_up",
         "image.spotify_lcd_livingroom_lcd_preview",
         "sensor.spotify_lcd_livingroom_now_playing",
         "sensor.spotify_lcd_livingroom_playback_state",
