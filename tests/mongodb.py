@@ -41,23 +41,9 @@ def _wait_for_mongodb(uri: str, process: subprocess.Popen[bytes] | None) -> None
         pytest.fail(f"no MongoDB server answered at {uri}")
 
 
-@pytest.fixture(scope="session")
-def mongodb_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real MongoDB-protocol server over TCP: $SPOTIFY_LCD_TEST_MONGODB_URI, else nx-27017."""
-    uri = os.environ.get("SPOTIFY_LCD_TEST_MONGODB_URI")
-    if uri:
-        _wait_for_mongodb(uri, None)
-        yield uri
-        return
-    # Asked of a child process too: HA's harness forbids sockets in this one at setup time.
-    port = int(
-        subprocess.check_output(
-            [sys.executable, "-c", "from tests.loopback import free_port; print(free_port())"],
-            cwd=Path(__file__).resolve().parent.parent,
-        )
-    )
-    work = tmp_path_factory.mktemp("nx27017")
-    process = subprocess.Popen(
+def start_nx_27017(port: int, work: Path) -> subprocess.Popen[bytes]:
+    """A MongoDB wire-protocol server (nx-27017) on loopback `port`, its data kept in `work`."""
+    return subprocess.Popen(
         [
             str(Path(sys.executable).with_name("nx-27017")),
             "--host",
@@ -74,6 +60,24 @@ def mongodb_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+
+
+@pytest.fixture(scope="session")
+def mongodb_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real MongoDB-protocol server over TCP: $SPOTIFY_LCD_TEST_MONGODB_URI, else nx-27017."""
+    uri = os.environ.get("SPOTIFY_LCD_TEST_MONGODB_URI")
+    if uri:
+        _wait_for_mongodb(uri, None)
+        yield uri
+        return
+    # Asked of a child process too: HA's harness forbids sockets in this one at setup time.
+    port = int(
+        subprocess.check_output(
+            [sys.executable, "-c", "from tests.loopback import free_port; print(free_port())"],
+            cwd=Path(__file__).resolve().parent.parent,
+        )
+    )
+    process = start_nx_27017(port, tmp_path_factory.mktemp("nx27017"))
     uri = f"mongodb://localhost:{port}"
     try:
         _wait_for_mongodb(uri, process)

@@ -27,11 +27,12 @@ import aiohttp
 from aiohttp import web
 from tests.fake_spotify import PREMIUM_REQUIRED, Reply
 from tests.loopback import free_port
+from tests.mongodb import start_nx_27017
 
 from spotifylcd.exceptions import StoreError
 from spotifylcd.store import FileTokenStore, MongoTokenStore
 
-from .harness import ROOT, FaultHandler, SpotifyDouble, nx_27017, playing, serving, table
+from .harness import ROOT, FaultHandler, SpotifyDouble, playing, serving, table
 
 # The most Spotify calls a minute one account may cost, whatever Spotify does: polls as while
 # playing (DESIGN 4), and a token refresh per poll at worst.
@@ -333,7 +334,7 @@ class MongoOutages:
         return f"mongodb://localhost:{self.port}"
 
     def start(self) -> subprocess.Popen[bytes]:
-        return nx_27017(self.port, self.work)
+        return start_nx_27017(self.port, self.work)
 
     async def killed(self, outage_seconds: float) -> list[Any]:
         """kill -9 while serving; Spotify rotates a token meanwhile; then MongoDB restarts."""

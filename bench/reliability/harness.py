@@ -221,27 +221,6 @@ async def serving(
         await asyncio.to_thread(process.wait, 20)
 
 
-def nx_27017(port: int, work: Path) -> subprocess.Popen[bytes]:
-    """A MongoDB wire-protocol server (nx-27017) on `port`, data kept in `work`."""
-    return subprocess.Popen(
-        [
-            str(Path(sys.executable).with_name("nx-27017")),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--data-dir",
-            str(work / "data"),
-            "--log-file",
-            str(work / "nx.log"),
-            "--pid-file",
-            str(work / "nx.pid"),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-
-
 def table(header: list[str], rows: list[list[Any]]) -> str:
     """Columns padded to their widest cell."""
     cells = [[str(cell) for cell in row] for row in [header, *rows]]

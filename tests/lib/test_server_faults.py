@@ -6,8 +6,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import subprocess
-import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -27,7 +25,7 @@ from spotifylcd.store import FileTokenStore, MongoTokenStore
 from tests.fake_spotify import FakeSpotify, Reply
 from tests.lib.test_poller import eventually
 from tests.loopback import free_port
-from tests.mongodb import _wait_for_mongodb
+from tests.mongodb import _wait_for_mongodb, start_nx_27017
 
 type Fake = tuple[FakeSpotify, SpotifyEndpoints]
 type Client = TestClient[web.Request, web.Application]
@@ -197,26 +195,6 @@ async def test_a_display_waking_the_account_is_never_told_old_playback_is_live(
         await registry.stop()
 
 
-def start_nx(port: int, work: Path) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [
-            str(Path(sys.executable).with_name("nx-27017")),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--data-dir",
-            str(work / "data"),
-            "--log-file",
-            str(work / "nx.log"),
-            "--pid-file",
-            str(work / "nx.pid"),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-
-
 @pytest.mark.mongodb
 @pytest.mark.usefixtures("abandoned_mongodb_sockets")
 @pytest.mark.filterwarnings("ignore::ResourceWarning")
@@ -239,7 +217,7 @@ async def test_mongodb_down_at_start_is_503_then_served_as_soon_as_it_answers(
         response = await client.post("/get", data={"uid": "livingroom", "key": KEY})
         assert (response.status, (await response.json())["error"]) == (503, "store_unavailable")
         assert int(response.headers["Retry-After"]) >= 1
-        nx = start_nx(port, tmp_path)
+        nx = start_nx_27017(port, tmp_path)
         await asyncio.to_thread(_wait_for_mongodb, uri, nx)
         writer = MongoTokenStore(uri, "spotify-lcd-outage")
         await writer.put(linked_account)
