@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Final
 
+from .scripts import convert_runs
+
 CONSONANTS: Final = {
     "क": "k", "ख": "kh", "ग": "g", "घ": "gh", "ङ": "n",
     "च": "ch", "छ": "chh", "ज": "j", "झ": "jh", "ञ": "n",
@@ -127,21 +129,19 @@ def _romanize_word(word: str) -> str:
     return romanized[:1].upper() + romanized[1:]
 
 
+# Outside words only: inside one there are neither (see `_in_word`).
+_SIGNS: Final = str.maketrans({**DIGITS, **PUNCTUATION})
+
+
 def is_devanagari(char: str) -> bool:
     """Whether `char` belongs to the Devanagari block."""
     return "\u0900" <= char <= "\u097f"
 
 
+def _in_word(char: str) -> bool:
+    return is_devanagari(char) and char not in DIGITS and char not in PUNCTUATION
+
+
 def romanize_devanagari(text: str) -> str:
     """Every Devanagari word of `text` romanized and capitalized; digits and dandas as ASCII."""
-    out: list[str] = []
-    word = ""
-    for char in text:
-        if is_devanagari(char) and char not in DIGITS and char not in PUNCTUATION:
-            word += char
-            continue
-        out.append(_romanize_word(word))
-        word = ""
-        out.append(DIGITS.get(char) or PUNCTUATION.get(char, char))
-    out.append(_romanize_word(word))
-    return "".join(out)
+    return convert_runs(text, _in_word, _romanize_word).translate(_SIGNS)

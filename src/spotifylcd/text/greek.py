@@ -9,6 +9,8 @@ from __future__ import annotations
 import unicodedata
 from typing import Final
 
+from .scripts import convert_runs
+
 # ου is ou, not "oy". ευ/αυ/ηυ are ev/av/iv before a vowel or voiced consonant and ef/af/if
 # before a voiceless one or at the end; γγ, γκ, γξ, γχ are ng, gk, nx, nch; μπ and ντ are b
 # and d at the start of a word, mp and nt inside it. Λαϊκά is laika.
@@ -68,16 +70,4 @@ def is_greek(char: str) -> bool:
 
 def romanize_greek(text: str) -> str:
     """Every Greek word of `text` in ELOT 743; other characters unchanged."""
-    out: list[str] = []
-    word = ""
-    for char in text:
-        if is_greek(char):
-            word += char
-            continue
-        if word:
-            out.append(_romanize_word(word))
-            word = ""
-        out.append(char)
-    if word:
-        out.append(_romanize_word(word))
-    return "".join(out)
+    return convert_runs(text, is_greek, _romanize_word)

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import Final
 
+from .scripts import convert_runs
+
 FIRST_SYLLABLE: Final = 0xAC00
 LAST_SYLLABLE: Final = 0xD7A3
 VOWEL_COUNT: Final = 21
@@ -153,16 +155,4 @@ def _romanize_word(word: str) -> str:
 
 def romanize_hangul(text: str) -> str:
     """Revised Romanization of every run of Hangul syllables in `text`; the rest unchanged."""
-    out: list[str] = []
-    word = ""
-    for char in text:
-        if is_syllable(char):
-            word += char
-            continue
-        if word:
-            out.append(_romanize_word(word))
-            word = ""
-        out.append(char)
-    if word:
-        out.append(_romanize_word(word))
-    return "".join(out)
+    return convert_runs(text, is_syllable, _romanize_word)

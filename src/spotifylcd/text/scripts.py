@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from itertools import groupby
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
 from enum import StrEnum
 
 
@@ -41,3 +47,12 @@ def script_of(char: str) -> Script:
 def scripts_in(text: str) -> set[Script]:
     """Every script that occurs in `text`."""
     return {script_of(char) for char in text}
+
+
+def convert_runs(text: str, belongs: Callable[[str], bool], convert: Callable[[str], str]) -> str:
+    """`text` with each maximal run of characters that `belongs` replaced by `convert(run)`."""
+    return "".join(
+        convert(run) if inside else run
+        for inside, chars in groupby(text, key=belongs)
+        if (run := "".join(chars))
+    )
