@@ -19,6 +19,7 @@ from homeassistant.helpers.config_entry_oauth2_flow import (
     async_get_config_entry_implementation,
 )
 
+from spotifylcd.access import BadKeyThrottle
 from spotifylcd.poller import PollPolicy
 from spotifylcd.source import SpotifyPlaybackSource
 from spotifylcd.spotify import SpotifyClient
@@ -62,8 +63,9 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:  # noqa: ARG001
     """Load the text engine's dictionaries off the loop; register the displays' views once."""
     # Displays asking while the rest starts get the contract's "offline", not HTTP's 404.
-    hass.http.register_view(SpotifyLCDGetView())
-    hass.http.register_view(SpotifyLCDControlView())
+    throttle = BadKeyThrottle()
+    hass.http.register_view(SpotifyLCDGetView(throttle))
+    hass.http.register_view(SpotifyLCDControlView(throttle))
     # pykakasi, pypinyin and anyascii read their data files on first use: never in the loop.
     await hass.async_add_executor_job(load_tables)
     return True

@@ -10,7 +10,6 @@ from aiohttp import web
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.helpers.http import KEY_HASS, HomeAssistantView
 
-from spotifylcd.access import BadKeyThrottle
 from spotifylcd.contract import (
     MAX_BODY_BYTES,
     RequestError,
@@ -30,21 +29,27 @@ from .coordinator import account_for
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
 
+    from spotifylcd.access import BadKeyThrottle
     from spotifylcd.account import Account
 
     from .coordinator import SpotifyLCDCoordinator
 
 
-class SpotifyLCDControlView(HomeAssistantView):
+class DisplayView(HomeAssistantView):
+    """A view displays reach with their device key (not HA's auth), throttled per address."""
+
+    requires_auth = False
+
+    def __init__(self, throttle: BadKeyThrottle) -> None:
+        """Share `throttle` with the other display views: guesses count across all."""
+        self._throttle = throttle
+
+
+class SpotifyLCDControlView(DisplayView):
     """`POST /api/spotify_lcd/control` with `uid`, `key`, `action`: a display's button."""
 
     url = CONTROL_URL
     name = "api:spotify_lcd:control"
-    requires_auth = False  # displays authenticate with their device key
-
-    def __init__(self) -> None:
-        """One bad-key throttle across every account."""
-        self._throttle = BadKeyThrottle()
 
     async def post(self, request: web.Request) -> web.Response:
         """Send the action, poll at once, and say so; or say what was refused."""
@@ -64,16 +69,11 @@ class SpotifyLCDControlView(HomeAssistantView):
         return web.json_response({"ok": True, "action": control.action.value})
 
 
-class SpotifyLCDGetView(HomeAssistantView):
+class SpotifyLCDGetView(DisplayView):
     """`POST /api/spotify_lcd/get` with `uid`, `key`, `v`: no I/O on the request path."""
 
     url = VIEW_URL
     name = "api:spotify_lcd:get"
-    requires_auth = False  # displays authenticate with their device key
-
-    def __init__(self) -> None:
-        """One bad-key throttle across every account."""
-        self._throttle = BadKeyThrottle()
 
     async def post(self, request: web.Request) -> web.Response:
         """Answer a display from the coordinator's last data."""
