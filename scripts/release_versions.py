@@ -45,9 +45,11 @@ class Site:
         if self.pattern.search(text) is None:
             raise SystemExit(f"{self.path}: no {self.what} to set")
         new = self.pattern.sub(
-            lambda match: match[0][: match.start(1) - match.start(0)]
-            + version
-            + match[0][match.end(1) - match.start(0) :],
+            lambda match: (
+                match[0][: match.start(1) - match.start(0)]
+                + version
+                + match[0][match.end(1) - match.start(0) :]
+            ),
             text,
         )
         file.write_text(new, encoding="utf-8")
