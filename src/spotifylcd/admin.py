@@ -146,6 +146,11 @@ def _account_row(runtime: AccountRuntime, now: float) -> str:
         else (runtime.account.device_key or "(none: keyless)")
         + (" — keyless from private networks" if runtime.account.keyless else "")
     )
+    controls = (
+        ""
+        if runtime.public or runtime.account.can_control
+        else '<div class="why">Linked before playback controls: link again to enable them.</div>'
+    )
     actions = ""
     if not runtime.public:
         hidden = f'<input type="hidden" name="uid" value="{uid}">'
@@ -159,7 +164,7 @@ def _account_row(runtime: AccountRuntime, now: float) -> str:
             f'<button type="submit" onclick="{confirm}">Unlink</button></form>'
         )
     return (
-        f"<tr><td>{uid}</td>{state_cells(runtime, now)}"
+        f"<tr><td>{uid}{controls}</td>{state_cells(runtime, now)}"
         f"<td><code>{html.escape(key)}</code></td><td>{lcd_image(runtime.uid)}</td>"
         f"<td>{actions}</td></tr>"
     )

@@ -444,7 +444,7 @@ async def list_accounts(args: argparse.Namespace, out: TextIO) -> None:
     if not accounts:
         print("No account is linked; add one with spotify-lcd link --uid NAME.", file=out)
         return
-    header = ["uid", "access", "spotify user", "display", "state"]
+    header = ["uid", "access", "spotify user", "display", "state", "controls"]
     rows = [
         [
             account.uid,
@@ -452,6 +452,7 @@ async def list_accounts(args: argparse.Namespace, out: TextIO) -> None:
             account.spotify_user_id or "-",
             f"{account.rom} {account.size}",
             "needs re-link" if account.needs_relink else "linked",
+            "yes" if account.can_control else "re-link to enable controls",
         ]
         + ([account.device_key or "-"] if args.show_keys else [])
         for account in accounts

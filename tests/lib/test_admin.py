@@ -59,6 +59,8 @@ async def test_index_lists_accounts_with_their_keys_and_previews(admin: Client) 
     assert "setInterval" in page  # the previews animate
     assert "test-client-secret" not in page
     assert "access-0" not in page
+    # The registry's accounts were linked without the control scope: say how to get controls.
+    assert "link again to enable them" in page
 
 
 async def test_preview_is_the_lcd_as_a_png(admin: Client) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from spotifylcd.account import Account
+from spotifylcd.spotify import SCOPES
 from spotifylcd.store import FileTokenStore, MongoTokenStore
 from tests.lib.test_cli import spotify_lcd
 
@@ -15,14 +16,15 @@ async def test_accounts_lists_every_account_without_secrets(
     tmp_path: Path, linked_account: Account
 ) -> None:
     store = FileTokenStore(tmp_path)
-    await store.put(linked_account)
+    await store.put(linked_account.with_changes(scopes=" ".join(SCOPES)))
+    # Linked before controls existed: shown, and told how to get them.
     await store.put(Account(uid="legacy", keyless=True, needs_relink=True, rom="A02", size="20x4"))
     code, out, err = await spotify_lcd("accounts", "--store", str(tmp_path))
     assert code == 0, err
     assert out.splitlines() == [
-        "uid         access      spotify user  display   state",
-        "legacy      keyless     -             A02 20x4  needs re-link",
-        "livingroom  device key  wizzler       A00 16x2  linked",
+        "uid         access      spotify user  display   state          controls",
+        "legacy      keyless     -             A02 20x4  needs re-link  re-link to enable controls",
+        "livingroom  device key  wizzler       A00 16x2  linked         yes",
     ]
     for secret in ("k3y-livingroom", "access-0", "refresh-0", "test-client-secret"):
         assert secret not in out
