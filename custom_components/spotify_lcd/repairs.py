@@ -35,21 +35,13 @@ def check_token_age(hass: HomeAssistant, entry: ConfigEntry, now: float | None =
     authorized_at = float(entry.data.get(CONF_AUTHORIZED_AT, 0) or 0)
     expires_at = authorized_at + REFRESH_TOKEN_LIFETIME.total_seconds()
     remaining = expires_at - (time.time() if now is None else now)
-    if authorized_at and remaining > WARN_BEFORE.total_seconds():
-        ir.async_delete_issue(hass, DOMAIN, token_issue_id(entry))
-        return
-    ir.async_create_issue(
+    _show_relink_issue(
         hass,
-        DOMAIN,
+        entry,
         token_issue_id(entry),
-        is_fixable=True,
-        severity=ir.IssueSeverity.WARNING,
-        translation_key="token_expiring",
-        translation_placeholders={
-            "uid": entry.data[CONF_UID],
-            "days": str(max(0, int(remaining // 86400))),
-        },
-        data={"entry_id": entry.entry_id},
+        "token_expiring",
+        show=not authorized_at or remaining <= WARN_BEFORE.total_seconds(),
+        days=str(max(0, int(remaining // 86400))),
     )
 
 
@@ -61,17 +53,33 @@ def controls_issue_id(entry: ConfigEntry) -> str:
 @callback
 def show_controls_issue(hass: HomeAssistant, entry: ConfigEntry, granted: bool) -> None:  # noqa: FBT001
     """Ask for a new link when Spotify did not grant control of playback (an older link)."""
-    if granted:
-        ir.async_delete_issue(hass, DOMAIN, controls_issue_id(entry))
+    _show_relink_issue(
+        hass, entry, controls_issue_id(entry), "controls_need_relink", show=not granted
+    )
+
+
+@callback
+def _show_relink_issue(
+    hass: HomeAssistant,
+    entry: ConfigEntry,
+    issue_id: str,
+    translation_key: str,
+    *,
+    show: bool,
+    **placeholders: str,
+) -> None:
+    """Raise (or clear) an issue whose fix is linking the entry again (`ReauthRepairFlow`)."""
+    if not show:
+        ir.async_delete_issue(hass, DOMAIN, issue_id)
         return
     ir.async_create_issue(
         hass,
         DOMAIN,
-        controls_issue_id(entry),
+        issue_id,
         is_fixable=True,
         severity=ir.IssueSeverity.WARNING,
-        translation_key="controls_need_relink",
-        translation_placeholders={"uid": entry.data[CONF_UID]},
+        translation_key=translation_key,
+        translation_placeholders={"uid": entry.data[CONF_UID], **placeholders},
         data={"entry_id": entry.entry_id},
     )
 
