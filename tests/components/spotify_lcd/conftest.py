@@ -6,6 +6,7 @@ import json
 import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from custom_components.spotify_lcd.const import (
     CONF_USER_ID,
     DOMAIN,
 )
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant import block_async_io
 from homeassistant.components.application_credentials import (
     ClientCredential,
@@ -28,8 +30,9 @@ from homeassistant.components.application_credentials import (
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
 from homeassistant.util.loop import protect_loop
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 
 from spotifylcd.spotify import SCOPES
@@ -165,6 +168,15 @@ def blocking_call_detection() -> Iterator[None]:
 
 
 type SetUp = Callable[[], Awaitable[MockConfigEntry]]
+
+
+async def advance(hass: HomeAssistant, freezer: FrozenDateTimeFactory, delta: timedelta) -> None:
+    """Move the clock on and run every timer due by then, whatever HA's random sub-second offset."""
+    freezer.tick(delta)
+    # HA schedules refreshes at a whole second plus up to 0.5 s, so a timer due "now + interval"
+    # may sit just past the ticked clock; firing with a one-second look-ahead makes it due.
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=1))
+    await hass.async_block_till_done()
 
 
 @pytest.fixture

@@ -11,14 +11,14 @@ import pytest
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 from PIL import Image
-from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from spotifylcd.hd44780.cgram import PLAY
 from spotifylcd.hd44780.rom import cgram_slot
 
-from .conftest import PLAYER_URL, SetUp
+from .conftest import PLAYER_URL, SetUp, advance
 
 IMAGE = "image.spotify_lcd_livingroom_lcd_preview"
 
@@ -51,17 +51,15 @@ async def test_preview_changes_with_the_item_only(
     assert first is not None
     aioclient_mock.clear_requests()
     aioclient_mock.get(PLAYER_URL, json={**playing, "progress_ms": playing["progress_ms"] + 5000})
-    freezer.tick(timedelta(seconds=5))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done()
+    await advance(hass, freezer, timedelta(seconds=5))
+    assert aioclient_mock.call_count == 1
     same = hass.states.get(IMAGE)
     assert same is not None
     assert same.state == first.state
     aioclient_mock.clear_requests()
     aioclient_mock.get(PLAYER_URL, status=204)
-    freezer.tick(timedelta(seconds=6))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done()
+    await advance(hass, freezer, timedelta(seconds=5))
+    assert aioclient_mock.call_count == 1
     changed = hass.states.get(IMAGE)
     assert changed is not None
     assert changed.state != first.state

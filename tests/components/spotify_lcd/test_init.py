@@ -19,7 +19,7 @@ from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 
-from .conftest import PLAYER_URL, TOKEN_URL, SetUp, mock_player, spotify_json
+from .conftest import PLAYER_URL, TOKEN_URL, SetUp, advance, mock_player, spotify_json
 
 NOW_PLAYING = "sensor.spotify_lcd_livingroom_now_playing"
 STATE = "sensor.spotify_lcd_livingroom_playback_state"
@@ -72,9 +72,7 @@ async def test_unchanged_track_writes_no_new_state(
         aioclient_mock.get(
             PLAYER_URL, json={**playing, "progress_ms": playing["progress_ms"] + 5000 * step}
         )
-        freezer.tick(timedelta(seconds=5))
-        async_fire_time_changed(hass)
-        await hass.async_block_till_done()
+        await advance(hass, freezer, timedelta(seconds=5))
         polls += aioclient_mock.call_count
     assert polls == 5
     last = hass.states.get(NOW_PLAYING)
