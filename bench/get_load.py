@@ -1,21 +1,27 @@
-"""`/get` under concurrent load: `serve --demo` against a bare aiohttp handler, side by side.
+"""`/get` v1 and v2 under load, idle memory and `--help` time: ours against bare baselines.
 
-Prints throughput, p50/p99 latency and the servers' peak RSS after 10,000 requests each, and
-the ratios serve/bare. Both servers run as separate processes on loopback; the load comes
-from this process. Run: .venv/bin/python bench/get_load.py [--requests N] [--concurrency C]
+Side by side in one run, rounds interleaved so both see the same machine:
+- `spotify-lcd serve --demo` against a bare aiohttp handler returning the same bytes
+  (`bench/bare_server.py`), with wrk at concurrency 1 and 200, for `v=1` and `v=2`:
+  req/s ÷ bare and p50 ÷ bare, min/median/max over the rounds;
+- the RSS of each server idle after start, and after the load;
+- `spotify-lcd --help` wall time against `python -c pass`.
+Run: .venv/bin/python bench/get_load.py [--rounds 3] [--seconds 5]
+Needs wrk (`apt-get install wrk`), a C load generator that is not the bottleneck.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
 
 import aiohttp
@@ -25,47 +31,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tests.loopback import free_port, wait_healthy
 
 HERE = Path(__file__).parent
-
-
-@dataclass
-class Result:
-    requests: int
-    seconds: float
-    latencies: list[float]
-
-    @property
-    def throughput(self) -> float:
-        return self.requests / self.seconds
-
-    def percentile(self, fraction: float) -> float:
-        ordered = sorted(self.latencies)
-        return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
-
-
-async def load(url: str, requests: int, concurrency: int) -> Result:
-    latencies: list[float] = []
-    remaining = requests
-    connector = aiohttp.TCPConnector(limit=concurrency)
-    async with aiohttp.ClientSession(connector=connector) as session:
-
-        async def worker() -> None:
-            nonlocal remaining
-            while remaining > 0:
-                remaining -= 1
-                started = time.perf_counter()
-                async with session.post(f"{url}/get", data={"uid": "demo"}) as response:
-                    await response.read()
-                    assert response.status == 200
-                latencies.append(time.perf_counter() - started)
-
-        started = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-        return Result(requests, time.perf_counter() - started, latencies)
-
-
+BODIES = {"v1": "uid=demo", "v2": "uid=demo&v=2"}
+CONCURRENCIES = (1, 200)
+IDLE_SECONDS = 3.0
 WRK_SCRIPT = """
 wrk.method = "POST"
-wrk.body = "uid=demo"
+wrk.body = "{body}"
 wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
 """
 
@@ -78,112 +49,153 @@ def _wrk_millis(text: str) -> float:
     raise ValueError(text)
 
 
-def wrk_load(url: str, seconds: int, concurrency: int) -> tuple[float, float, float]:
-    """(req/s, p50 ms, p99 ms) from wrk, a C load generator that is not the bottleneck."""
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time the process has used, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def wrk_load(
+    url: str, body: str, seconds: int, concurrency: int, pid: int
+) -> tuple[float, float, float]:
+    """(req/s, p50 ms, server CPU µs per request) from wrk; a non-2xx answer stops the bench."""
+    cpu_before = cpu_seconds(pid)
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(WRK_SCRIPT)
+        script.write(WRK_SCRIPT.format(body=body))
     output = subprocess.run(
-        [
-            "wrk",
-            "-t1",
-            f"-c{concurrency}",
-            f"-d{seconds}s",
-            "--latency",
-            "-s",
-            script.name,
-            f"{url}/get",
-        ],
+        ["wrk", "-t1", f"-c{concurrency}", f"-d{seconds}s", "--latency", "-s", script.name, url],
         capture_output=True,
         text=True,
         check=True,
     ).stdout
+    Path(script.name).unlink()
+    cpu = cpu_seconds(pid) - cpu_before
+    requests = next(int(line.split()[0]) for line in output.splitlines() if "requests in" in line)
     fields = {line.split()[0]: line.split()[1] for line in output.splitlines() if line.split()}
     errors = [line for line in output.splitlines() if "Non-2xx" in line or "Socket errors" in line]
-    assert not errors, errors
-    return float(fields["Requests/sec:"]), _wrk_millis(fields["50%"]), _wrk_millis(fields["99%"])
+    if errors:
+        raise SystemExit(f"wrk against {url}: {errors}")
+    return float(fields["Requests/sec:"]), _wrk_millis(fields["50%"]), cpu / requests * 1e6
 
 
-def peak_rss_kib(pid: int) -> int:
+def rss_mib(pid: int, field: str = "VmRSS:") -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1])
-    raise RuntimeError("no VmHWM")
+        if line.startswith(field):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no {field}")
+
+
+def spread(values: Sequence[float]) -> str:
+    return f"{min(values):.2f}/{statistics.median(values):.2f}/{max(values):.2f}"
+
+
+def wall_times(command: list[str], rounds: int) -> list[float]:
+    times = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        subprocess.run(command, check=True, capture_output=True)
+        times.append(time.perf_counter() - started)
+    return times
+
+
+async def sample(url: str, body: str) -> str:
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(
+            f"{url}/get",
+            data=body,
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        ) as response,
+    ):
+        return await response.text()
 
 
 async def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--requests", type=int, default=10_000)
-    parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--seconds", type=int, default=10, help="per wrk round")
+    parser.add_argument("--seconds", type=int, default=5, help="per wrk run")
     args = parser.parse_args()
-    use_wrk = shutil.which("wrk") is not None
+    if shutil.which("wrk") is None:
+        raise SystemExit("bench/get_load.py needs wrk: apt-get install wrk")
 
-    serve_port, bare_port = free_port(), free_port()
-    data = tempfile.mkdtemp()
+    help_times = wall_times([sys.executable, "-m", "spotifylcd", "--help"], args.rounds)
+    pass_times = wall_times([sys.executable, "-c", "pass"], args.rounds)
+
+    serve_port = free_port()
     serve = subprocess.Popen(
         [
-            sys.executable,
-            "-m",
-            "spotifylcd",
-            "--log-level",
-            "WARNING",
-            "serve",
-            "--demo",
-            "--port",
-            str(serve_port),
-            "--store",
-            data,
+            *(sys.executable, "-m", "spotifylcd", "--log-level", "WARNING", "serve", "--demo"),
+            *("--port", str(serve_port), "--store", tempfile.mkdtemp()),
         ],
     )
     serve_url = f"http://127.0.0.1:{serve_port}"
-    await wait_healthy(serve_url)
-    async with (
-        aiohttp.ClientSession() as session,
-        session.post(f"{serve_url}/get", data={"uid": "demo"}) as response,
-    ):
-        sample = await response.text()
-    bare = subprocess.Popen([sys.executable, str(HERE / "bare_server.py"), str(bare_port), sample])
-    bare_url = f"http://127.0.0.1:{bare_port}"
-    await wait_healthy(bare_url)
-    urls = {"serve --demo": serve_url, "bare aiohttp": bare_url}
+    servers = [serve]
     try:
-        # First exactly --requests requests each (Python client), for peak RSS after them.
-        for url in urls.values():
-            await load(url, args.requests, args.concurrency)
-        rss = {"serve --demo": peak_rss_kib(serve.pid), "bare aiohttp": peak_rss_kib(bare.pid)}
-        results: dict[str, list[tuple[float, float, float]]] = {name: [] for name in urls}
-        for _ in range(args.rounds):  # interleaved, so both see the same machine
-            for name, url in urls.items():
-                if use_wrk:
-                    results[name].append(wrk_load(url, args.seconds, args.concurrency))
-                else:
-                    run = await load(url, args.requests, args.concurrency)
-                    results[name].append(
-                        (run.throughput, run.percentile(0.5) * 1000, run.percentile(0.99) * 1000)
+        await wait_healthy(serve_url)
+        await asyncio.sleep(IDLE_SECONDS)
+        idle = {"serve --demo": rss_mib(serve.pid)}
+        bare_urls, bare_pids = {}, {}
+        for version, body in BODIES.items():
+            port = free_port()
+            bare = subprocess.Popen(
+                [
+                    sys.executable,
+                    str(HERE / "bare_server.py"),
+                    str(port),
+                    await sample(serve_url, body),
+                ]
+            )
+            servers.append(bare)
+            bare_urls[version] = f"http://127.0.0.1:{port}"
+            bare_pids[version] = bare.pid
+            await wait_healthy(bare_urls[version])
+        await asyncio.sleep(IDLE_SECONDS)
+        idle["bare aiohttp"] = rss_mib(servers[1].pid)
+
+        ratios: dict[tuple[str, int], tuple[list[float], list[float], list[float]]] = {}
+        for version, body in BODIES.items():
+            for concurrency in CONCURRENCIES:
+                throughput, p50, cpu = ratios.setdefault((version, concurrency), ([], [], []))
+                for _ in range(args.rounds):
+                    ours = wrk_load(f"{serve_url}/get", body, args.seconds, concurrency, serve.pid)
+                    base = wrk_load(
+                        f"{bare_urls[version]}/get",
+                        body,
+                        args.seconds,
+                        concurrency,
+                        bare_pids[version],
                     )
+                    throughput.append(ours[0] / base[0])
+                    p50.append(ours[1] / base[1])
+                    cpu.append(base[2] / ours[2])
+                    print(
+                        f"  {version} c={concurrency}: ours {ours[0]:.0f} req/s, p50"
+                        f" {ours[1]:.3f} ms, CPU {ours[2]:.1f} µs/req; bare {base[0]:.0f} req/s,"
+                        f" p50 {base[1]:.3f} ms, CPU {base[2]:.1f} µs/req",
+                        flush=True,
+                    )
+        peak = rss_mib(serve.pid, "VmHWM:")
     finally:
-        for process in (serve, bare):
+        for process in servers:
             process.terminate()
             process.wait()
 
-    tool = f"wrk, {args.seconds} s" if use_wrk else f"Python client, {args.requests} requests"
+    print(f"\n{args.rounds} interleaved rounds of wrk, {args.seconds} s each; min/median/max")
+    print(f"{'figure':<34}{'ratio':>20}{'goal':>10}")
+    for (version, concurrency), (throughput, p50, cpu) in ratios.items():
+        label = f"/get {version} req/s ÷ bare, c={concurrency}"
+        print(f"{label:<34}{spread(throughput):>20}{'≥ 0.9':>10}")
+        print(f"{f'  bare CPU/req ÷ ours, c={concurrency}':<34}{spread(cpu):>20}")
+        if concurrency == 1:
+            print(f"{f'/get {version} p50 ÷ bare, c=1':<34}{spread(p50):>20}{'≤ 1.2':>10}")
     print(
-        f"{args.rounds} interleaved rounds ({tool}) each, concurrency {args.concurrency}; "
-        f"peak RSS after {args.requests} requests"
+        f"{'RSS idle MiB, serve --demo / bare':<34}"
+        f"{idle['serve --demo']:>13.1f} / {idle['bare aiohttp']:.1f}{'≤ 60':>10}"
     )
-    print(f"{'server':<14}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'peak RSS MiB':>15}")
-    summary = {}
-    for name, runs in results.items():
-        throughput = statistics.median(run[0] for run in runs)
-        p50 = statistics.median(run[1] for run in runs)
-        p99 = statistics.median(run[2] for run in runs)
-        summary[name] = (throughput, p50, p99, rss[name] / 1024)
-        print(f"{name:<14}{throughput:>10.0f}{p50:>10.2f}{p99:>10.2f}{rss[name] / 1024:>15.1f}")
-    ours, base = summary["serve --demo"], summary["bare aiohttp"]
+    print(f"{'peak RSS MiB after the load':<34}{peak:>20.1f}")
     print(
-        f"ratio serve/bare: throughput {ours[0] / base[0]:.2f}, p50 {ours[1] / base[1]:.2f}, "
-        f"p99 {ours[2] / base[2]:.2f}, peak RSS {ours[3] / base[3]:.2f}"
+        f"{'--help s (python -c pass)':<34}{spread(help_times):>20}{'≤ 0.3':>10}"
+        f"   ({spread(pass_times)})"
     )
 
 

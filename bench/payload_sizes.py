@@ -22,6 +22,7 @@ from spotifylcd.arduinojson import LEGACY_POOL_BYTES, RELEASES, pool_bytes
 from spotifylcd.contract import GetRequest, get_body
 from spotifylcd.hd44780.rom import Rom
 from spotifylcd.payload import (
+    BodyCache,
     FIRMWARE_ANSWER_BYTES,
     LEGACY_BUDGET_BYTES,
     V2_BUDGET_BYTES,
@@ -29,8 +30,6 @@ from spotifylcd.payload import (
 )
 from spotifylcd.screen import SIZES
 from spotifylcd.status import Snapshot
-from spotifylcd.text import load_tables
-
 NOW = 10.0
 
 
@@ -45,7 +44,6 @@ def cases() -> list[tuple[str, Snapshot]]:
 
 
 def main() -> None:
-    load_tables()
     snapshots = cases()
     print(f"{len(snapshots)} hostile cases ({len(HOSTILE_TEXTS)} texts x kinds x states)\n")
     print(
@@ -61,7 +59,7 @@ def main() -> None:
         for size in SIZES:
             request = GetRequest(account.uid, None, "2", rom, size)
             length, label = max(
-                (len(get_body(request, account, snapshot, NOW).encode()), label)
+                (len(get_body(request, account, snapshot, NOW, BodyCache())), label)
                 for label, snapshot in snapshots
             )
             print(f"  {rom.value:<5} {size}  worst {length:>4}  ({label})")

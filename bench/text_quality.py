@@ -32,7 +32,7 @@ from anyascii import anyascii
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from spotifylcd.text import TextSettings, load_tables, track_text
+from spotifylcd.text import TextSettings, track_text
 
 TITLES = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "text" / "titles.json"
 
@@ -146,7 +146,6 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--worst", type=int, default=0, help="list the N worst fields (no hint)")
     args = parser.parse_args()
-    load_tables()
     tracks = load_tracks()
     table = {name: language_scores(tracks, reader) for name, reader in RUNS.items()}
     counts: dict[str, int] = defaultdict(int)

@@ -20,7 +20,7 @@ from collections import Counter
 from pathlib import Path
 
 from spotifylcd.store import FileTokenStore
-from spotifylcd.store.file import FILE_NAME, LOCK_NAME
+from spotifylcd.store.file import LOCK_NAME
 
 from .harness import ROOT, SpotifyDouble, table
 
@@ -103,12 +103,14 @@ async def run(*, kills: int) -> bool:
 
 
 def _leftovers(data: Path) -> list[Path]:
-    return [path for path in data.iterdir() if path.name not in (FILE_NAME, LOCK_NAME)]
+    store = FileTokenStore(data)
+    kept = {store.accounts_dir, store.accounts_dir / LOCK_NAME, store.record_path("rotating")}
+    return [path for path in data.rglob("*") if path not in kept]
 
 
 def _inspect(data: Path, spotify: SpotifyDouble, outcome: Counter[str]) -> None:
     try:
-        stored = json.loads((data / FILE_NAME).read_text())["accounts"]["rotating"]
+        stored = json.loads(FileTokenStore(data).record_path("rotating").read_text())["account"]
     except (OSError, ValueError, KeyError):
         outcome["broken"] += 1
         return

@@ -24,8 +24,8 @@ from spotifylcd.poller import PollPolicy
 from spotifylcd.source import SpotifyPlaybackSource
 from spotifylcd.spotify import SpotifyClient
 from spotifylcd.store import MongoTokenStore
+from spotifylcd.store.base import DEFAULT_COLLECTION, DEFAULT_DATABASE
 from spotifylcd.store.mirror import TokenMirror
-from spotifylcd.store.mongodb import DEFAULT_COLLECTION, DEFAULT_DATABASE
 from spotifylcd.text import load_tables
 
 from .const import (

@@ -37,7 +37,7 @@ from spotifylcd.screen import SIZES
 from spotifylcd.settings import overrides_from_lines
 from spotifylcd.spotify import SCOPES, SpotifyClient
 from spotifylcd.store import MongoTokenStore, is_mongodb_uri
-from spotifylcd.store.mongodb import DEFAULT_COLLECTION, DEFAULT_DATABASE
+from spotifylcd.store.base import DEFAULT_COLLECTION, DEFAULT_DATABASE
 from spotifylcd.text import HanReading, JapaneseMode
 
 from .const import (

@@ -13,7 +13,7 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, Upda
 
 from spotifylcd.account import Account
 from spotifylcd.control import ControlAction, ControlsNotGrantedError, send_control
-from spotifylcd.payload import v2_payload
+from spotifylcd.payload import BodyCache, v2_payload
 from spotifylcd.poller import PollEngine
 from spotifylcd.settings import overrides_from_lines
 from spotifylcd.status import AccountStatus, Snapshot
@@ -123,6 +123,8 @@ class SpotifyLCDCoordinator(DataUpdateCoordinator[Snapshot]):
         self.source = source
         self.engine = PollEngine(source, policy, name=entry.data[CONF_UID])
         self.account = account_for(entry)
+        # The display view's bodies, laid out once for what the account shows now.
+        self.bodies = BodyCache()
         self._settings = _settings_of(entry)
 
     async def _async_update_data(self) -> Snapshot:

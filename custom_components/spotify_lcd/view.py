@@ -21,6 +21,7 @@ from spotifylcd.contract import (
 )
 from spotifylcd.control_request import authorise_control, read_control_request, refusal
 from spotifylcd.exceptions import SpotifyLCDError
+from spotifylcd.payload import BodyCache
 from spotifylcd.status import AccountStatus, Snapshot
 
 from .const import CONF_UID, CONTROL_URL, DOMAIN, VIEW_URL
@@ -80,14 +81,14 @@ class SpotifyLCDGetView(DisplayView):
         try:
             _check_size(request)
             get = await read_get_request(request)
-            account, snapshot = _account(
+            account, snapshot, bodies = _account(
                 request.app[KEY_HASS], get.uid, request.remote, self._throttle
             )
             authorise(account, get.key, request.remote, self._throttle)
         except RequestError as err:
             return err.response()
-        body = get_body(get, account, snapshot, time.monotonic())
-        return web.Response(text=body, content_type="application/json")
+        body = get_body(get, account, snapshot, time.monotonic(), bodies)
+        return web.Response(body=body, content_type="application/json", charset="utf-8")
 
     async def get(self, request: web.Request) -> web.Response:  # noqa: ARG002
         """Displays must POST, as the legacy firmware does."""
@@ -110,7 +111,7 @@ def _loaded_coordinator(
     hass: HomeAssistant, uid: str, remote: str | None, throttle: BadKeyThrottle
 ) -> SpotifyLCDCoordinator:
     """The coordinator of `uid`'s entry; 503 while it is not loaded, 404 for an unknown uid."""
-    account, _ = _account(hass, uid, remote, throttle)
+    account, _, _ = _account(hass, uid, remote, throttle)
     for entry in hass.config_entries.async_loaded_entries(DOMAIN):
         if entry.data.get(CONF_UID) == uid:
             coordinator: SpotifyLCDCoordinator = entry.runtime_data.coordinator
@@ -125,8 +126,8 @@ def _loaded_coordinator(
 
 def _account(
     hass: HomeAssistant, uid: str, remote: str | None, throttle: BadKeyThrottle
-) -> tuple[Account, Snapshot]:
-    """The account called `uid` and what its displays are told, loaded or not.
+) -> tuple[Account, Snapshot, BodyCache]:
+    """The account called `uid`, what its displays are told (loaded or not), and its bodies.
 
     An entry waiting for a new link answers as "re-link" (v1 `api_response` 401); one that
     is not loaded yet (Spotify unreachable at start, say) as "offline" (v1 503).
@@ -136,9 +137,9 @@ def _account(
             continue
         if entry.state is ConfigEntryState.LOADED:
             coordinator: SpotifyLCDCoordinator = entry.runtime_data.coordinator
-            return coordinator.account, coordinator.snapshot()
+            return coordinator.account, coordinator.snapshot(), coordinator.bodies
         relinking = any(entry.async_get_active_flows(hass, {SOURCE_REAUTH}))
         status = AccountStatus.NEEDS_RELINK if relinking else AccountStatus.STALE
-        return account_for(entry), Snapshot(status)
+        return account_for(entry), Snapshot(status), BodyCache()
     # A client that keeps guessing uids is throttled like one that guesses keys.
     raise refuse_unknown_uid(uid, remote, throttle)

@@ -9,9 +9,9 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Self
 
 from .hd44780.rom import Rom
+from .scopes import CONTROL_SCOPE
 from .screen import SIZES
 from .settings import DisplaySettings
-from .spotify import CONTROL_SCOPE
 from .text import HanReading, JapaneseMode, TextSettings
 
 if TYPE_CHECKING:

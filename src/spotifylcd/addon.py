@@ -15,7 +15,7 @@ from typing import Final, NoReturn
 from .access import parse_networks
 from .admin import INGRESS_GATEWAY
 from .store import is_mongodb_uri
-from .store.mongodb import DEFAULT_COLLECTION, DEFAULT_DATABASE
+from .store.base import DEFAULT_COLLECTION, DEFAULT_DATABASE
 
 LOG_LEVELS: Final = {"debug": "DEBUG", "info": "INFO", "warning": "WARNING"}
 MIN_POLL: Final = 2

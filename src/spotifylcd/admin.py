@@ -23,8 +23,9 @@ from .displays import DisplayLog
 from .exceptions import SpotifyLCDError, StoreConflictError
 from .hd44780.rom import Rom
 from .json_errors import json_errors
-from .link import DEFAULT_REDIRECT_PORT, LinkOptions, PasteFlow, save_linked_account
+from .link import LinkOptions, PasteFlow, save_linked_account
 from .pages import ANIMATE_PREVIEWS, displays_table, lcd_image, page, query_value, state_cells
+from .redirect import DEFAULT_REDIRECT_PORT, redirect_uri
 from .screen import SIZES
 from .server import CLOCK_KEY, DISPLAYS_KEY, REGISTRY_KEY, handle_preview
 from .text import HanReading, JapaneseMode
@@ -174,7 +175,7 @@ def _link_form() -> str:
     return (
         "<h2>Link a Spotify account</h2>"
         "<p>Create an app in Spotify's developer dashboard and add the redirect URI "
-        f"<code>http://127.0.0.1:{DEFAULT_REDIRECT_PORT}/callback</code>. Spotify allows plain "
+        f"<code>{redirect_uri(DEFAULT_REDIRECT_PORT)}</code>. Spotify allows plain "
         "http only for the loopback address, and ingress addresses change, so the browser will "
         "end on a page that does not load: you paste its address back here.</p>"
         '<form method="post" action="link">'

@@ -3,25 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
-import contextlib
-import errno
-import json
 import logging
 import os
-import signal
 import sys
-import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Final, NoReturn, TextIO
-
-import aiohttp
-from aiohttp import web
+from typing import TYPE_CHECKING, Final, NoReturn
 
 from . import __version__
 from .access import parse_networks
-from .admin import create_admin_app
-from .displays import DisplayLog
 from .exceptions import (
     AccountNotFoundError,
     SpotifyLCDError,
@@ -33,24 +22,16 @@ from .exceptions import (
     StoreUnavailableError,
 )
 from .hd44780.rom import Rom
-from .json_errors import JsonErrorRunner
-from .link import DEFAULT_REDIRECT_PORT, LinkOptions, PasteFlow, save_linked_account
-from .payload import v1_payload, v2_payload
-from .playback import Playback
-from .poller import DEFAULT_JITTER, DEFAULT_PLAYING_INTERVAL, PollPolicy
-from .preview import BACKLIGHTS, render_png, text_frames
-from .registry import AccountRegistry
+from .poller import DEFAULT_JITTER, DEFAULT_PLAYING_INTERVAL
+from .preview import BACKLIGHTS
+from .redirect import DEFAULT_REDIRECT_PORT
 from .screen import SIZES
-from .server import create_app
-from .settings import DisplaySettings
-from .spotify import SpotifyClient, SpotifyEndpoints, TokenGrant
-from .status import AccountStatus, Snapshot
-from .store import MongoTokenStore, TokenStore, default_location, is_mongodb_uri, open_store
-from .store.mongodb import DEFAULT_COLLECTION, DEFAULT_DATABASE
-from .text import HanReading, JapaneseMode, TextSettings, load_tables
+from .store import default_location
+from .store.base import DEFAULT_COLLECTION, DEFAULT_DATABASE
+from .text import HanReading, JapaneseMode
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Sequence
 
     from .access import Network
 
@@ -250,14 +231,6 @@ def _add_store_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def store_of(args: argparse.Namespace) -> TokenStore:
-    """The store `--store` (and the MongoDB database and collection options) names."""
-    location = args.store or default_location()
-    if is_mongodb_uri(location):
-        return MongoTokenStore(location, args.mongodb_database, args.mongodb_collection)
-    return open_store(location)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script: 0, or 2 and one line on stderr saying what to do."""
     args = build_parser().parse_args(argv)
@@ -277,18 +250,24 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> None:
+    # Each command imports its own dependencies (aiohttp, spotipy, PIL, the text engine) only
+    # when it runs, so `--help` and a mistyped option answer at once.
     if args.command == "serve":
-        asyncio.run(serve(args))
+        from .commands import serve  # noqa: PLC0415
+
+        serve.run(args)
     elif args.command == "link":
-        asyncio.run(link(args, input_line=input, out=sys.stdout))
-    elif args.command == "settings":
-        asyncio.run(change_settings(args, sys.stdout))
-    elif args.command == "accounts":
-        asyncio.run(list_accounts(args, sys.stdout))
-    elif args.command == "unlink":
-        asyncio.run(unlink(args, sys.stdout))
+        from .commands import link  # noqa: PLC0415
+
+        link.run(args)
+    elif args.command == "preview":
+        from .commands import preview  # noqa: PLC0415
+
+        preview.run(args)
     else:
-        preview(args, sys.stdin, sys.stdout)
+        from .commands import accounts  # noqa: PLC0415
+
+        accounts.run(args)
 
 
 def failure_message(err: Exception) -> str:
@@ -296,243 +275,3 @@ def failure_message(err: Exception) -> str:
     what = " ".join(str(err).split())
     advice = next((text for kind, text in ADVICE if isinstance(err, kind)), "")
     return f"{what}; {advice}" if advice else what
-
-
-async def serve(args: argparse.Namespace) -> None:
-    """Run the server until SIGINT/SIGTERM; refuse to start on a store it cannot read."""
-    if args.admin_port and not args.admin_trust:
-        msg = "--admin-port needs at least one --admin-trust ADDRESS allowed to use the admin UI"
-        raise SpotifyLCDError(msg)
-    started = time.monotonic()
-    await asyncio.to_thread(load_tables)
-    _LOGGER.info("text tables loaded in %.2f s", time.monotonic() - started)
-    policy = PollPolicy(playing_interval=args.poll_interval, jitter=args.poll_jitter)
-    displays = DisplayLog()
-    async with contextlib.AsyncExitStack() as stack:
-        store = store_of(args)
-        stack.push_async_callback(store.close)
-        session = await stack.enter_async_context(aiohttp.ClientSession())
-        registry = AccountRegistry(store, SpotifyClient(session), policy, demo=args.demo)
-        await registry.start()
-        stack.push_async_callback(registry.stop)
-        app = create_app(registry, trusted_proxies=tuple(args.trusted_proxy), displays=displays)
-        await _listen(stack, app, args.host, args.port, "--port")
-        if args.admin_port:
-            admin = create_admin_app(
-                registry,
-                args.admin_trust,
-                keyless_links=args.keyless_links,
-                clock=time.monotonic,
-                displays=displays,
-            )
-            await _listen(stack, admin, args.host, args.admin_port, "--admin-port")
-        _LOGGER.info(
-            "serving %d account(s) on http://%s:%d/ (POST /get)",
-            len(registry.runtimes()),
-            args.host,
-            args.port,
-        )
-        await _wait_for_signal()
-
-
-async def _listen(
-    stack: contextlib.AsyncExitStack, app: web.Application, host: str, port: int, option: str
-) -> None:
-    """Serve `app` on host:port until `stack` closes; a failure names what to change."""
-    runner = JsonErrorRunner(app, access_log=None)
-    await runner.setup()
-    stack.push_async_callback(runner.cleanup)
-    try:
-        await web.TCPSite(runner, host, port).start()
-    except OSError as err:
-        reason = "the port is in use" if err.errno == errno.EADDRINUSE else err.strerror or err
-        msg = (
-            f"cannot listen on {host} port {port}: {reason}; choose a free {option} "
-            "and a --host that is an address of this machine"
-        )
-        raise SpotifyLCDError(msg) from err
-
-
-async def _wait_for_signal() -> None:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
-    await stop.wait()
-
-
-async def link(args: argparse.Namespace, *, input_line: Callable[[str], str], out: TextIO) -> None:
-    """Link `--uid` by refresh-token import or the paste-the-redirect flow; print its key."""
-    store = store_of(args)
-    endpoints = SpotifyEndpoints.from_env()
-    try:
-        client_id, client_secret = await _credentials(args, store)
-        options = LinkOptions(args.uid, client_id, client_secret, keyless=args.keyless)
-        async with aiohttp.ClientSession() as session:
-            client = SpotifyClient(session, endpoints)
-            grant: TokenGrant
-            if args.refresh_token:
-                grant = await client.refresh_access_token(
-                    client_id, client_secret, args.refresh_token
-                )
-            else:
-                flow = PasteFlow(client_id, client_secret, args.redirect_port, endpoints)
-                print(
-                    "1. In your Spotify app's settings, add the redirect URI\n"
-                    f"   http://127.0.0.1:{args.redirect_port}/callback\n"
-                    "2. Open this address in a browser and allow access:\n"
-                    f"   {flow.authorize_url()}\n"
-                    "3. The browser ends on a page that fails to load; copy its whole address.",
-                    file=out,
-                )
-                pasted = await asyncio.to_thread(input_line, "Paste the address here: ")
-                grant = await asyncio.to_thread(flow.exchange, pasted)
-            account = await save_linked_account(store, client, options, grant)
-    finally:
-        await store.close()
-    print(
-        f"Linked {account.uid!r} to Spotify user {account.spotify_user_id!r}.\n"
-        f"Device key: {account.device_key}\n"
-        + (
-            "Keyless legacy mode is on (private-network clients only).\n" if account.keyless else ""
-        ),
-        file=out,
-    )
-
-
-async def change_settings(args: argparse.Namespace, out: TextIO) -> None:
-    """Apply the given display settings to `--uid` (compare-and-set), then print them all."""
-    store = store_of(args)
-    try:
-        account = await store.get(args.uid)
-        overrides = dict(account.overrides)
-        for item in args.override:
-            source, separator, shown = str(item).partition("=")
-            if not separator or not source:
-                msg = f"--override takes SOURCE=SHOWN, not {item!r}"
-                raise SpotifyLCDError(msg)
-            if shown:
-                overrides[source] = shown
-            else:
-                overrides.pop(source, None)
-        changes = {
-            name: value
-            for name in ("rom", "size", "japanese", "han_reading")
-            if (value := getattr(args, name)) is not None
-        }
-        account = await store.save_if_unchanged(
-            account.with_changes(overrides=overrides, **changes)
-        )
-    finally:
-        await store.close()
-    print(
-        f"{account.uid}: rom {account.rom}, size {account.size}, japanese {account.japanese}, "
-        f"han-reading {account.han_reading}",
-        file=out,
-    )
-    for source, shown in sorted(account.overrides.items()):
-        print(f"  {source} = {shown}", file=out)
-
-
-async def list_accounts(args: argparse.Namespace, out: TextIO) -> None:
-    """One line per linked account: uid, access, Spotify user, display, link state."""
-    store = store_of(args)
-    try:
-        accounts = await store.list_accounts()
-    finally:
-        await store.close()
-    if not accounts:
-        print("No account is linked; add one with spotify-lcd link --uid NAME.", file=out)
-        return
-    header = ["uid", "access", "spotify user", "display", "state", "controls"]
-    rows = [
-        [
-            account.uid,
-            "keyless" if account.keyless else "device key",
-            account.spotify_user_id or "-",
-            f"{account.rom} {account.size}",
-            "needs re-link" if account.needs_relink else "linked",
-            "yes" if account.can_control else "re-link to enable controls",
-        ]
-        + ([account.device_key or "-"] if args.show_keys else [])
-        for account in accounts
-    ]
-    if args.show_keys:
-        header.append("device key")
-    widths = [max(len(row[column]) for row in [header, *rows]) for column in range(len(header))]
-    for row in [header, *rows]:
-        print(
-            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip(),
-            file=out,
-        )
-
-
-async def unlink(args: argparse.Namespace, out: TextIO) -> None:
-    """Delete `--uid` and its tokens from the store."""
-    store = store_of(args)
-    try:
-        await store.delete(args.uid)
-    finally:
-        await store.close()
-    print(
-        f"Unlinked {args.uid!r}: its tokens are deleted, and a running server stops serving it "
-        "within 30 s.\nTo revoke the app's access at Spotify too, remove it at "
-        "https://www.spotify.com/account/apps/.",
-        file=out,
-    )
-
-
-async def _credentials(args: argparse.Namespace, store: TokenStore) -> tuple[str, str]:
-    if args.client_id and args.client_secret:
-        return str(args.client_id), str(args.client_secret)
-    with contextlib.suppress(AccountNotFoundError):
-        existing = await store.get(args.uid)
-        if existing.client_id and existing.client_secret:
-            return existing.client_id, existing.client_secret
-    msg = "give --client-id and --client-secret (or SPOTIFY_LCD_CLIENT_ID / _SECRET)"
-    raise SpotifyLCDError(msg)
-
-
-TEXT_FRAME_TIMES_MS = (0, 2500, 5000, 7500, 10_000)
-
-
-def preview(args: argparse.Namespace, source: TextIO, out: TextIO) -> None:
-    """What `/get` answers (v1, v2) or the LCD shows (text, png) for playback JSON on stdin."""
-    text = source.read()
-    now = time.monotonic()
-    if text.strip():
-        try:
-            data = json.loads(text)
-        except ValueError as err:
-            msg = f"stdin is not JSON: {err}"
-            raise SpotifyLCDError(msg) from err
-        playback = Playback.from_spotify(data, now)
-    else:
-        playback = Playback.idle(now)
-    snapshot = Snapshot(AccountStatus.OK, playback)
-    text_settings = TextSettings(
-        han_reading=HanReading(args.han_reading),
-        japanese=JapaneseMode(args.japanese),
-        country=args.country.upper(),
-    )
-    if args.format == "v1":
-        json.dump(v1_payload(snapshot, now, text_settings), out, ensure_ascii=False)
-        out.write("\n")
-        return
-    display = DisplaySettings(Rom(args.rom), SIZES[args.size], text_settings)
-    payload = v2_payload(snapshot, now, display)
-    if args.format == "v2":
-        json.dump(payload, out, ensure_ascii=False)
-        out.write("\n")
-    elif args.format == "text":
-        out.write(text_frames(payload, list(TEXT_FRAME_TIMES_MS)) + "\n")
-    else:
-        if args.out is None:
-            msg = "--format png needs --out FILE"
-            raise SpotifyLCDError(msg)
-        try:
-            render_png(payload, args.out, at_ms=round(args.at * 1000), backlight=args.backlight)
-        except OSError as err:
-            msg = f"cannot write {args.out}: {err.strerror or err}; give --out a writable path"
-            raise SpotifyLCDError(msg) from err
-        out.write(f"wrote {args.out}\n")

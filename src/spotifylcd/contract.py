@@ -6,7 +6,6 @@ front ends answer byte for byte alike; each keeps only its own account lookup.
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
@@ -16,11 +15,11 @@ from aiohttp import web
 
 from .access import AccessDecision, BadKeyThrottle, check_key
 from .hd44780.rom import Rom
-from .payload import v1_payload, v2_payload
 from .screen import SIZES
 
 if TYPE_CHECKING:
     from .account import Account
+    from .payload import BodyCache
     from .status import Snapshot
 
 MAX_BODY_BYTES: Final = 4096
@@ -72,9 +71,12 @@ class GetRequest:
 
 async def read_fields(request: web.Request) -> dict[str, str]:
     """Form fields from the body and the query string (body wins), strictly UTF-8."""
-    body = await request.read()
-    # Old firmware may omit the header, and clients label empty bodies as they like.
-    content_type = request.content_type if body and "Content-Type" in request.headers else ""
+    body = await _body(request)
+    # Old firmware may omit the header, and clients label empty bodies as they like. The
+    # header as displays send it is accepted as is; aiohttp parses any other (a charset).
+    content_type = request.headers.get("Content-Type", "") if body else ""
+    if content_type not in FORM_TYPES:
+        content_type = request.content_type
     if content_type not in FORM_TYPES:
         raise RequestError(
             415,
@@ -82,15 +84,35 @@ async def read_fields(request: web.Request) -> dict[str, str]:
             f"send form fields (application/x-www-form-urlencoded), not {content_type}",
         )
     try:
-        fields = dict(_parse_form(request.rel_url.raw_query_string))
+        query = request.rel_url.raw_query_string
+        fields = dict(_parse_form(query)) if query else {}
         fields.update(_parse_form(body.decode("utf-8")))
     except (UnicodeDecodeError, ValueError) as err:
         raise RequestError(400, "invalid_encoding", "fields must be UTF-8 form encoding") from err
     return fields
 
 
+async def _body(request: web.Request) -> bytes:
+    """The request body; the handler is its only reader."""
+    content = request.content
+    if not content.is_eof():
+        return await request.read()
+    # A display's few bytes came in the same packet as the headers: take them without the
+    # awaits of `read()`, checking its size limit as it would.
+    body = content.read_nowait()
+    if len(body) > request.client_max_size:
+        raise web.HTTPRequestEntityTooLarge(
+            max_size=request.client_max_size, actual_size=len(body)
+        )
+    return body
+
+
 def _parse_form(text: str) -> list[tuple[str, str]]:
-    return parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict")
+    if "%" in text or "+" in text:
+        return parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict")
+    # A display's body ("uid=den&v=2") has nothing to unquote: split it as parse_qsl would.
+    fields = (pair.partition("=") for pair in text.split("&") if pair)
+    return [(name, value) for name, _, value in fields]
 
 
 async def read_get_request(request: web.Request) -> GetRequest:
@@ -163,12 +185,16 @@ def _too_many(wait: float) -> RequestError:
     )
 
 
-def get_body(request: GetRequest, account: Account, snapshot: Snapshot, now: float) -> str:
-    """The JSON body for the request's version, from the cache only (no I/O)."""
+def get_body(
+    request: GetRequest, account: Account, snapshot: Snapshot, now: float, bodies: BodyCache
+) -> bytes:
+    """The JSON body for the request's version, from the account's caches only (no I/O)."""
     if request.version == "1":
-        payload = v1_payload(snapshot, now, account.text_settings())
-        return json.dumps(payload, separators=(",", ":"))
-    settings = account.display_settings(request.rom, request.size)
-    return json.dumps(
-        v2_payload(snapshot, now, settings), separators=(",", ":"), ensure_ascii=False
+        return bodies.v1(snapshot, now, account, account.text_settings)
+    return bodies.v2(
+        snapshot,
+        now,
+        account,
+        lambda: account.display_settings(request.rom, request.size),
+        (request.rom, request.size),
     )

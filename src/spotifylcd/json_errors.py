@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 from http import HTTPStatus
@@ -73,26 +74,53 @@ class _BugReports:
 _BUGS: Final = _BugReports()
 
 
+def answers_json(handler: Handler) -> Handler:
+    """`handler`, with every refusal and unexpected failure answered as the contract's JSON.
+
+    A decorator rather than a middleware on the display server: an aiohttp middleware costs
+    every request two more coroutine frames, a tenth of what answering `/get` costs.
+    """
+
+    @functools.wraps(handler)
+    async def answer(request: web.Request) -> web.StreamResponse:
+        try:
+            return await handler(request)
+        except RequestError as err:
+            return err.response()
+        except web.HTTPException as err:
+            if err.status < HTTPStatus.BAD_REQUEST:
+                raise
+            return http_error(err.status)
+        except HttpProcessingError:
+            # The body broke off or was garbled (bad chunking): a client fault, not ours.
+            return error_response(400, "bad_request", "the request body is not valid HTTP")
+        except ConnectionResetError:
+            _LOGGER.debug("%s left before sending its whole request", request.remote)
+            return error_response(400, "incomplete_request", "the client closed the connection")
+        except Exception as err:  # noqa: BLE001 - the contract promises JSON, never a traceback
+            _BUGS.report(request, err)
+            return error_response(500, "internal_error", "the server failed; see its log")
+
+    return answer
+
+
 @web.middleware
 async def json_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Turn every refusal and unexpected failure into the contract's JSON error."""
-    try:
-        return await handler(request)
-    except RequestError as err:
-        return err.response()
-    except web.HTTPException as err:
-        if err.status < HTTPStatus.BAD_REQUEST:
-            raise
-        return http_error(err.status)
-    except HttpProcessingError:
-        # The body broke off or was garbled (bad chunking): a client fault, not ours.
-        return error_response(400, "bad_request", "the request body is not valid HTTP")
-    except ConnectionResetError:
-        _LOGGER.debug("%s left before sending its whole request", request.remote)
-        return error_response(400, "incomplete_request", "the client closed the connection")
-    except Exception as err:  # noqa: BLE001 - the contract promises JSON, never a traceback
-        _BUGS.report(request, err)
-        return error_response(500, "internal_error", "the server failed; see its log")
+    """`answers_json` for every route of an app, aiohttp's own refusals (404, 405) included."""
+    return await answers_json(handler)(request)
+
+
+def refuse_unknown_routes(app: web.Application) -> None:
+    """Answer a path or method `app` does not serve with the JSON 404 or 405, no middleware.
+
+    Added after every other route: aiohttp tries a path's own routes first.
+    """
+    served = {resource.canonical for resource in app.router.resources()}
+
+    async def refuse(request: web.Request) -> web.Response:
+        return http_error(405 if request.path in served else 404)
+
+    app.router.add_route("*", "/{path:.*}", refuse)
 
 
 class _JsonErrorHandler(RequestHandler):

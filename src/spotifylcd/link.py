@@ -12,17 +12,11 @@ from spotipy.oauth2 import SpotifyOAuth, SpotifyOauthError
 
 from .account import Account, generate_device_key
 from .exceptions import AccountNotFoundError, SpotifyError, SpotifyUnavailableError
+from .redirect import redirect_uri
 from .spotify import SCOPES, SpotifyClient, SpotifyEndpoints, TokenGrant
 
 if TYPE_CHECKING:
     from .store import TokenStore
-
-DEFAULT_REDIRECT_PORT = 8888
-
-
-def redirect_uri(port: int) -> str:
-    """Spotify forbids `localhost` redirects; the loopback address is allowed over http."""
-    return f"http://127.0.0.1:{port}/callback"
 
 
 class PasteFlow:

@@ -6,7 +6,7 @@ import dataclasses
 import json
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, Self
 
 from .arduinojson import LEGACY_POOL_BYTES, Json, worst_pool_bytes
 from .hd44780.allocation import GlyphPlan
@@ -35,9 +35,114 @@ UNTITLED: Final = "Untitled"
 LONGEST_MS: Final = 2**31 - 1
 
 
-def json_body(payload: dict[str, Json]) -> str:
-    """A `/get` body as sent: compact JSON with characters as themselves, in UTF-8."""
-    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+def json_body(payload: dict[str, Json], *, ensure_ascii: bool = False) -> str:
+    """A `/get` body as sent: compact JSON, v2 with characters as themselves (UTF-8)."""
+    return json.dumps(payload, separators=(",", ":"), ensure_ascii=ensure_ascii)
+
+
+# Stands for a number while a body's template is made; any value no field can hold.
+_NUMBER_MARK: Final = -(2**62)
+
+
+@dataclass(frozen=True, slots=True)
+class BodyTemplate:
+    """A JSON body as bytes with its numbers as `%d`: made once per item, filled per answer."""
+
+    template: bytes
+    names: tuple[str, ...]
+
+    @classmethod
+    def of(cls, payload: dict[str, Json], names: tuple[str, ...], *, ensure_ascii: bool) -> Self:
+        """The template of `payload` with the fields `names` (numbers) left open."""
+        marked = json_body(
+            {**payload, **dict.fromkeys(names, _NUMBER_MARK)}, ensure_ascii=ensure_ascii
+        )
+        text = marked.replace("%", "%%")
+        for name in names:
+            # A key with its quotes unescaped is a key: inside a string it would read \"name\".
+            text = text.replace(f'"{name}":{_NUMBER_MARK}', f'"{name}":%d')
+        return cls(text.encode(), names)
+
+    def fill(self, numbers: dict[str, int]) -> bytes:
+        """The body with these numbers."""
+        return self.template % tuple(numbers[name] for name in self.names)
+
+
+class BodyCache:
+    """One account's `/get` bodies, laid out once for what the account shows now.
+
+    Keyed by what a display asks (v1, or v2 with its ROM and size) and kept while the account
+    shows the same thing (item, play state, health) with the same settings: a few entries per
+    account, so many accounts never evict each other, and an answer costs its numbers.
+    """
+
+    def __init__(self) -> None:
+        """Empty until the first request."""
+        self._snapshot: Snapshot | None = None
+        self._settings: object = None
+        self._shown: tuple[object, ...] = ()
+        self._templates: dict[object, BodyTemplate] = {}
+
+    def v1(
+        self, snapshot: Snapshot, now: float, settings: object, text: Callable[[], TextSettings]
+    ) -> bytes:
+        """The v1 body; `text()` gives the account's text settings, `settings` their identity."""
+        answer = _v1_answer(snapshot, now)
+        if answer is not None:
+            return json_body(answer, ensure_ascii=True).encode()
+        playback = snapshot.playback
+        assert playback is not None  # noqa: S101 - _v1_answer answered every other case
+        numbers = _v1_numbers(playback, now)
+        template = self._template(snapshot, settings, "v1")
+        if template is None:
+            payload = _v1_strings(playback, text()).payload(**numbers)
+            template = self._keep("v1", BodyTemplate.of(payload, tuple(numbers), ensure_ascii=True))
+        return template.fill(numbers)
+
+    def v2(
+        self,
+        snapshot: Snapshot,
+        now: float,
+        settings: object,
+        display: Callable[[], DisplaySettings],
+        key: object,
+    ) -> bytes:
+        """The v2 body for the display kind `key`, whose settings `display()` gives."""
+        numbers = _v2_numbers(snapshot, now)
+        template = self._template(snapshot, settings, key)
+        if template is None:
+            payload = _v2_screen_of(snapshot, display()).payload(**numbers)
+            template = self._keep(key, BodyTemplate.of(payload, tuple(numbers), ensure_ascii=False))
+        return template.fill(numbers)
+
+    def _template(self, snapshot: Snapshot, settings: object, key: object) -> BodyTemplate | None:
+        if snapshot is not self._snapshot or settings is not self._settings:
+            shown = _shown(snapshot)
+            if settings is not self._settings or shown != self._shown:
+                self._templates.clear()
+            self._snapshot, self._settings, self._shown = snapshot, settings, shown
+        return self._templates.get(key)
+
+    def _keep(self, key: object, template: BodyTemplate) -> BodyTemplate:
+        self._templates[key] = template
+        return template
+
+
+def _shown(snapshot: Snapshot) -> tuple[object, ...]:
+    """Everything of a snapshot a body shows but its numbers."""
+    playback = snapshot.playback
+    item = playback and (
+        playback.kind,
+        playback.title,
+        playback.artists,
+        playback.album,
+        playback.genres,
+        playback.device_name,
+        playback.is_playing,
+        playback.duration_ms,
+        playback.private_session,
+    )
+    return (snapshot.status, snapshot.stale, snapshot.next_poll_at is None, item)
 
 
 def artist_string(artists: tuple[str, ...] | list[str]) -> str:
@@ -71,6 +176,16 @@ def v1_payload(snapshot: Snapshot, now: float, text: TextSettings | None = None)
     While Spotify fails, the last playback is served for `LEGACY_STALE_GRACE_S` after its
     fetch, then `api_response` 429 (rate limited) or 503 (failing) until Spotify answers.
     """
+    answer = _v1_answer(snapshot, now)
+    if answer is not None:
+        return answer
+    playback = snapshot.playback
+    assert playback is not None  # noqa: S101 - _v1_answer answered every other case
+    return _v1_strings(playback, text or TextSettings()).payload(**_v1_numbers(playback, now))
+
+
+def _v1_answer(snapshot: Snapshot, now: float) -> dict[str, Json] | None:
+    """The body when there is no playback to show (None when there is)."""
     if snapshot.status is AccountStatus.NEEDS_RELINK:
         return {"api_response": 401}
     if snapshot.status is AccountStatus.FORBIDDEN:
@@ -80,13 +195,19 @@ def v1_payload(snapshot: Snapshot, now: float, text: TextSettings | None = None)
         return {"api_response": _STATUS_ONLY_RESPONSE[snapshot.status]}
     if playback.kind is PlaybackKind.IDLE:
         return {"api_response": 204}
-    title, artists = _v1_title_and_artists(playback, text or TextSettings())
+    return None
+
+
+def _v1_strings(playback: Playback, text: TextSettings) -> _LegacyStrings:
+    title, artists = _v1_title_and_artists(playback, text)
+    return _legacy_strings(title, artists, playback.device_name, playing=playback.is_playing)
+
+
+def _v1_numbers(playback: Playback, now: float) -> dict[str, int]:
     duration = min(playback.duration_ms, LONGEST_MS)
     # Of unknown length (an ad): nothing to count, rather than progress past the end.
     current = min(playback.progress_at(now), duration)
-    return _legacy_strings(title, artists, playback.device_name).payload(
-        playing=playback.is_playing, duration=duration, current=current
-    )
+    return {"timer": duration - current, "duration": duration, "current": current}
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,24 +218,27 @@ class _LegacyStrings:
     artist_string: str
     artist_full: tuple[str, ...]
     device_name: str
+    playing: bool
 
-    def payload(self, *, playing: bool, duration: int, current: int) -> dict[str, Json]:
-        """The body, with the player's state and times."""
+    def payload(self, *, timer: int, duration: int, current: int) -> dict[str, Json]:
+        """The body, with the times."""
         return {
             "api_response": 200,
             "song_title": self.title,
             "artist_string": self.artist_string,
             "artist_full": list[Json](self.artist_full),
             "device_name": self.device_name,
-            "status": playing,
-            "timer": duration - current,
+            "status": self.playing,
+            "timer": timer,
             "duration": duration,
             "current": current,
         }
 
 
 @lru_cache(maxsize=256)
-def _legacy_strings(title: str, artists: tuple[str, ...], device_name: str) -> _LegacyStrings:
+def _legacy_strings(
+    title: str, artists: tuple[str, ...], device_name: str, *, playing: bool
+) -> _LegacyStrings:
     """The v1 strings for legacy glass, shortened to fit the legacy pool in every release.
 
     Extra entries of `artist_full` go first (`artist_string` already says "etc"), then the
@@ -130,11 +254,15 @@ def _legacy_strings(title: str, artists: tuple[str, ...], device_name: str) -> _
     def fitted() -> _LegacyStrings:
         first = (texts["artist_full"],) if "artist_full" in texts else ()
         return _LegacyStrings(
-            texts["song_title"], texts["artist_string"], (*first, *names), texts["device_name"]
+            texts["song_title"],
+            texts["artist_string"],
+            (*first, *names),
+            texts["device_name"],
+            playing,
         )
 
     def excess() -> int:
-        body = fitted().payload(playing=False, duration=0, current=0)
+        body = fitted().payload(timer=0, duration=0, current=0)
         return worst_pool_bytes(body) - LEGACY_BUDGET_BYTES
 
     while len(names) > 1 and excess() > 0:
@@ -216,6 +344,13 @@ def v2_payload(
 
     Its body (`json_body`) is at most `V2_BUDGET_BYTES` long, whatever the item.
     """
+    return _v2_screen_of(snapshot, display, text).payload(**_v2_numbers(snapshot, now))
+
+
+def _v2_screen_of(
+    snapshot: Snapshot, display: DisplaySettings, text: TextSettings | None = None
+) -> _Screen:
+    """The v2 payload but for its numbers, which depend on the time."""
     state = _v2_state(snapshot)
     playback = snapshot.playback
     if state in ("playing", "paused") and playback is not None:
@@ -230,10 +365,7 @@ def v2_payload(
         title, artist, album = texts.title or UNTITLED, ", ".join(texts.artists), texts.album
     else:
         (title, artist), album = _MESSAGES[state], ""
-    duration = 0
-    if state in ("playing", "paused", "ad") and playback is not None:
-        duration = min(playback.duration_ms, LONGEST_MS)
-    screen = _v2_screen(
+    return _v2_screen(
         _Screen(
             state=state,
             size=display.size,
@@ -242,14 +374,26 @@ def v2_payload(
             artist=artist,
             album=album,
             stale=snapshot.stale and playback is not None,
-            has_bar=duration > 0,
+            has_bar=_v2_duration(snapshot, state) > 0,
         )
     )
-    return screen.payload(
-        progress=min(playback.progress_at(now), duration) if playback else 0,
-        duration=duration,
-        next_poll=next_poll_hint_ms(snapshot, now),
-    )
+
+
+def _v2_duration(snapshot: Snapshot, state: str) -> int:
+    playback = snapshot.playback
+    if state in ("playing", "paused", "ad") and playback is not None:
+        return min(playback.duration_ms, LONGEST_MS)
+    return 0
+
+
+def _v2_numbers(snapshot: Snapshot, now: float) -> dict[str, int]:
+    playback = snapshot.playback
+    duration = _v2_duration(snapshot, _v2_state(snapshot))
+    return {
+        "progress": min(playback.progress_at(now), duration) if playback else 0,
+        "duration": duration,
+        "next_poll": next_poll_hint_ms(snapshot, now),
+    }
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,8 +1,9 @@
 """Polling one account (DESIGN section 4): the policy, the outcome fold, and the lazy loop.
 
 `PollEngine` is the engine both hosts share: it calls the playback source once and folds the
-result or the error into the account's `Snapshot` and the delay before the next call. The
+result or the error into the account's `Snapshot` and the time of the next call. The
 standalone server runs it in `Poller`'s loop; Home Assistant's coordinator schedules it.
+Accounts of one Spotify app share an `AppRateLimit`: Spotify rate-limits the app, not the user.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import random
 import time
 from dataclasses import dataclass
@@ -23,6 +25,7 @@ from .exceptions import (
 )
 from .playback import Playback, PlaybackKind
 from .status import AccountStatus, Snapshot
+from .track_end import TrackEnd
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -41,32 +44,40 @@ class PollPolicy:
     playing_interval: float = DEFAULT_PLAYING_INTERVAL
     paused_interval: float = 15.0
     idle_interval: float = 30.0
-    after_track_end: float = 0.5
+    # Spotify shows the next item this long after the previous one's predicted end until
+    # the account's own track ends have taught better (`TrackEnd`), unless learning is off.
+    track_end_lag: float = 0.4
+    learn_track_end_lag: bool = True
+    # The poll meant to show the next item is answered this long after Spotify should have
+    # switched; if Spotify is later still, it is asked again this soon, a few times.
+    track_end_margin: float = 0.1
+    track_end_retry: float = 0.2
     demand_window: float = 180.0
     retry_after_cap: float = 300.0
     backoff_initial: float = 5.0
     # Short enough that a display sees Spotify's return within half a minute.
     backoff_cap: float = 30.0
-    # A refusal (403) is retried after 30 s, then less often up to every 5 minutes: one
+    # A refusal (403) is retried within 30 s, then less often up to every 5 minutes: one
     # cleared soon after (Premium renewed) is noticed soon, a lasting one costs little.
     forbidden_initial: float = 30.0
     forbidden_interval: float = 300.0
+    # Spreads accounts apart: a regular interval or Spotify's Retry-After is lengthened by up
+    # to this fraction of itself, and above 0 the waits many accounts may start at once are
+    # spread in full: first polls over the first interval, back-off over its whole step, a
+    # wait shared with the app's other accounts over the interval after it. 0 makes the
+    # schedule exact (tests, benchmarks).
     jitter: float = DEFAULT_JITTER
 
-    def delay_after(self, playback: Playback, now: float) -> float:
-        """Wait before the next poll: the state's interval, or just after the predicted end."""
+    def interval_after(self, playback: Playback) -> float:
+        """The state's interval; a poll for the next item may come sooner (`TrackEnd`)."""
         if playback.kind is PlaybackKind.IDLE:
             return self.idle_interval
         if not playback.is_playing:
             return self.paused_interval
-        delay = self.playing_interval
-        end = playback.predicted_end()
-        if end is not None:
-            delay = min(delay, max(0.0, end - now) + self.after_track_end)
-        return delay
+        return self.playing_interval
 
     def delay_after_error(self, error: SpotifyLCDError, failures: int) -> float:
-        """Wait after the `failures`-th failed poll in a row of this kind of error.
+        """Longest wait after the `failures`-th failed poll in a row of this kind of error.
 
         Retry-After (capped) for a rate limit, else exponential back-off: slow for a refusal,
         quick for an outage.
@@ -77,6 +88,31 @@ class PollPolicy:
         if isinstance(error, SpotifyForbiddenError):
             return min(self.forbidden_initial * growth, self.forbidden_interval)
         return min(self.backoff_initial * growth, self.backoff_cap)
+
+    def first_poll_delay(self, index: int, count: int) -> float:
+        """When the `index`-th of `count` accounts started together first polls: evenly spread."""
+        return self.playing_interval * index / count if self.jitter > 0 else 0.0
+
+    def track_end(self) -> TrackEnd:
+        """A fresh account's track-end schedule under this policy."""
+        return TrackEnd(
+            lag=self.track_end_lag,
+            margin=self.track_end_margin,
+            retry=self.track_end_retry,
+            learn=self.learn_track_end_lag,
+        )
+
+
+class AppRateLimit:
+    """Spotify's Retry-After for one app (client id): told to one account, it holds for all."""
+
+    def __init__(self) -> None:
+        """No wait until Spotify asks for one."""
+        self.until = -math.inf
+
+    def wait_until(self, until: float) -> None:
+        """Spotify asked one account to wait until `until` (monotonic): every account waits."""
+        self.until = max(self.until, until)
 
 
 _ERROR_STATUS: Final = (
@@ -104,14 +140,21 @@ class PollEngine:
         name: str = "",
         clock: Callable[[], float] | None = None,
         rng: Callable[[], float] | None = None,
+        app_limit: AppRateLimit | None = None,
     ) -> None:
-        """Poll `source` under `policy`; `name` labels the log lines."""
+        """Poll `source` under `policy`; `name` labels the log lines.
+
+        `app_limit` is shared by the accounts of one Spotify app; by default the account has
+        one of its own.
+        """
         self.source = source
         self.policy = policy or PollPolicy()
         self.name = name
         # Looked up now, not at import, so a patched clock (tests, HA's freezer) applies.
         self._clock = clock or time.monotonic
         self._rng = rng or random.random
+        self._app_limit = app_limit or AppRateLimit()
+        self._track_end = self.policy.track_end()
         # Due at once: a display asking before the first answer is told to come back soon.
         self._snapshot = Snapshot(AccountStatus.STARTING, next_poll_at=self._clock())
         # The kind of failure repeating now (None while Spotify answers), and how often.
@@ -124,13 +167,26 @@ class PollEngine:
         """What displays are told now: the last playback and the link's health."""
         return self._snapshot
 
+    @property
+    def track_end(self) -> TrackEnd:
+        """The account's track ends as learned so far."""
+        return self._track_end
+
     def seconds_to_next_poll(self) -> float | None:
         """How long until the policy wants the next call; None once the link needs re-linking."""
         due = self._snapshot.next_poll_at
         return None if due is None else max(0.0, due - self._clock())
 
     async def poll(self) -> Snapshot:
-        """Call the source once and fold the outcome into the snapshot."""
+        """Call the source once and fold the outcome into the snapshot.
+
+        While Spotify has asked another account of the same app to wait, no call is made:
+        the account waits too, and comes back at a random point of the interval after.
+        """
+        started = self._clock()
+        if started < self._app_limit.until:
+            self._wait_with_app()
+            return self._snapshot
         self.upstream_calls += 1
         try:
             playback = await self.source.fetch_playback()
@@ -144,9 +200,15 @@ class PollEngine:
             if self._failing is not None:
                 _LOGGER.info("%s: Spotify answers again (after %s)", self.name, self._failing)
             self._failing, self._failures = None, 0
-            self._set(
-                AccountStatus.OK, playback, None, self.policy.delay_after(playback, self._clock())
-            )
+            now = self._clock()
+            next_item_at = self._track_end.next_item_at(playback, started, now)
+            interval = self.policy.interval_after(playback)
+            if next_item_at is not None and next_item_at - now < interval:
+                # Not jittered: the next item shows then, and track ends keep accounts apart.
+                next_poll_at = max(now + self.policy.track_end_retry, next_item_at)
+            else:
+                next_poll_at = now + interval * (1 + self.policy.jitter * self._rng())
+            self._set(AccountStatus.OK, playback, None, now, next_poll_at)
         return self._snapshot
 
     def forget(self) -> None:
@@ -162,37 +224,55 @@ class PollEngine:
             status, None, old.error, due, polled_at=old.polled_at, asleep=True
         )
 
+    def _spread_over(self, seconds: float) -> float:
+        """A random point of the next `seconds` (0 when the schedule is exact)."""
+        return seconds * self._rng() if self.policy.jitter > 0 else 0.0
+
+    def _wait_with_app(self) -> None:
+        if self._failing is not AccountStatus.RATE_LIMITED:
+            _LOGGER.debug("%s: waiting out Spotify's rate limit of the app", self.name)
+            self._failing, self._failures = AccountStatus.RATE_LIMITED, 0
+        self._snapshot = Snapshot(
+            status=AccountStatus.RATE_LIMITED,
+            playback=self._snapshot.playback,
+            error="Spotify rate-limits this app: every account of it waits",
+            next_poll_at=self._app_limit.until + self._spread_over(self.policy.playing_interval),
+            polled_at=self._snapshot.polled_at,
+        )
+
     def _failed(self, error: Exception, as_library_error: SpotifyLCDError) -> None:
         status = _status_of(error)
         # Back-off grows only while the same kind of error repeats.
         self._failures = self._failures + 1 if status is self._failing else 1
-        delay = (
-            None
-            if status is AccountStatus.NEEDS_RELINK
-            else self.policy.delay_after_error(as_library_error, self._failures)
-        )
         if status is not self._failing:
             _LOGGER.warning("%s: %s (%s)", self.name, status, error)
         self._failing = status
-        self._set(status, self._snapshot.playback, error, delay)
+        now = self._clock()
+        next_poll_at = None
+        if status is not AccountStatus.NEEDS_RELINK:
+            wait = self.policy.delay_after_error(as_library_error, self._failures)
+            if isinstance(as_library_error, SpotifyRateLimitedError):
+                self._app_limit.wait_until(now + wait)
+                next_poll_at = now + wait * (1 + self.policy.jitter * self._rng())
+            else:
+                # Full jitter: accounts failing together (an outage) come back apart.
+                next_poll_at = now + wait - self._spread_over(wait)
+        self._set(status, self._snapshot.playback, error, now, next_poll_at)
 
     def _set(
         self,
         status: AccountStatus,
         playback: Playback | None,
         error: Exception | None,
-        delay: float | None,
+        polled_at: float,
+        next_poll_at: float | None,
     ) -> None:
-        now = self._clock()
-        next_poll_at = None
-        if delay is not None:
-            next_poll_at = now + delay * (1 + self.policy.jitter * self._rng())
         self._snapshot = Snapshot(
             status=status,
             playback=playback,
             error=(str(error) or type(error).__name__) if error is not None else None,
             next_poll_at=next_poll_at,
-            polled_at=now,
+            polled_at=polled_at,
         )
 
 
@@ -207,9 +287,12 @@ class Poller:
         name: str = "",
         clock: Callable[[], float] | None = None,
         rng: Callable[[], float] | None = None,
+        app_limit: AppRateLimit | None = None,
     ) -> None:
         """Poll `source`; nothing runs until `start()`."""
-        self.engine = PollEngine(source, policy, name=name, clock=clock, rng=rng)
+        self.engine = PollEngine(
+            source, policy, name=name, clock=clock, rng=rng, app_limit=app_limit
+        )
         self.policy = self.engine.policy
         self.name = name
         # Looked up now, not at import, so a patched clock (tests, HA's freezer) applies.
@@ -243,10 +326,16 @@ class Poller:
         self._forced = True
         self._wake.set()
 
-    def start(self) -> None:
-        """Run the loop in the background; one poll happens at once to fill the cache."""
+    def start(self, delay: float = 0.0) -> None:
+        """Run the loop in the background; a first poll after `delay` fills the cache.
+
+        Only a forced poll comes sooner: displays asking at start wait for the first poll,
+        which keeps the first polls of many accounts spread out.
+        """
         if self._task is None:
-            self._task = asyncio.create_task(self._run(), name=f"spotify-lcd poller {self.name}")
+            self._task = asyncio.create_task(
+                self._run(self._clock() + delay), name=f"spotify-lcd poller {self.name}"
+            )
 
     async def stop(self) -> None:
         """Stop the loop and wait for it to end."""
@@ -273,7 +362,12 @@ class Poller:
     def _wanted(self, now: float) -> bool:
         return now <= self._wanted_until
 
-    async def _run(self) -> None:
+    async def _run(self, first_poll_at: float) -> None:
+        while not self._forced and (wait := first_poll_at - self._clock()) > 0:
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), wait)
+        self._forced = False
         await self.engine.poll()
         # No next poll means "needs re-link": the account must be linked again first.
         while (due := self.engine.snapshot.next_poll_at) is not None:

@@ -6,8 +6,6 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any, BinaryIO, Final
 
-from PIL import Image, ImageDraw
-
 from .hd44780.cgram import PAUSE, PLAY, STALE, Glyph, bar_glyph
 from .hd44780.font import GLYPH_HEIGHT, GLYPH_WIDTH, rom_glyph
 from .hd44780.rom import Rom, cgram_slot, encoder_for
@@ -125,6 +123,9 @@ def render_png(
     cols = int(payload["cols"])
     width = 2 * MARGIN + cols * cell_w + (cols - 1) * CELL_GAP
     height = 2 * MARGIN + len(rows) * cell_h + (len(rows) - 1) * CELL_GAP
+    # PIL only when a picture is drawn: the command line and a server without previews skip it.
+    from PIL import Image, ImageDraw  # noqa: PLC0415
+
     image = Image.new("RGB", (width, height), colours.background)
     draw = ImageDraw.Draw(image)
     for row_index, row in enumerate(rows):

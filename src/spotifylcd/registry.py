@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 from .account import Account
 from .demo import DEMO_OVERRIDES, DEMO_UID, DemoPlaybackSource
 from .exceptions import StoreError, StoreUnavailableError
-from .poller import Poller, PollPolicy
+from .payload import BodyCache
+from .poller import AppRateLimit, Poller, PollPolicy
 from .source import PlaybackSource, SpotifyPlaybackSource
 from .status import AccountStatus
 from .stored_tokens import StoredTokens
@@ -40,6 +41,8 @@ class AccountRuntime:
     tokens: StoredTokens | None = None
     # The demo account has no secrets to protect: any client may read it without a key.
     public: bool = False
+    # Its displays' bodies, laid out once for what it shows now.
+    bodies: BodyCache = field(default_factory=BodyCache)
     _retried_at: float = -math.inf
 
     @property
@@ -79,6 +82,8 @@ class AccountRegistry:
     sync_interval: float = SYNC_INTERVAL
     store_error: str | None = None
     _runtimes: dict[str, AccountRuntime] = field(default_factory=dict)
+    # Spotify rate-limits an app, not a user: one limit per client id, shared by its accounts.
+    _app_limits: dict[str, AppRateLimit] = field(default_factory=dict)
     _sync_task: asyncio.Task[None] | None = None
 
     def get(self, uid: str) -> AccountRuntime | None:
@@ -104,7 +109,9 @@ class AccountRegistry:
         if self.demo:
             source = DemoPlaybackSource()
             account = Account(uid=DEMO_UID, keyless=True, overrides=dict(DEMO_OVERRIDES))
-            self._add(AccountRuntime(account, self._poller(DEMO_UID, source), source, public=True))
+            poller = Poller(source, self.policy, name=DEMO_UID)
+            self._runtimes[DEMO_UID] = AccountRuntime(account, poller, source, public=True)
+            poller.start()
         if stored is not None:
             await self._serve(stored)
         self._sync_task = asyncio.create_task(self._sync_forever(), name="spotify-lcd store sync")
@@ -145,6 +152,7 @@ class AccountRegistry:
             _LOGGER.info("token store available again; serving %d account(s)", len(accounts))
         self.store_error = None
         stored = {account.uid: account for account in accounts}
+        started: list[Poller] = []
         for uid, account in stored.items():
             runtime = self._runtimes.get(uid)
             if runtime is None or self._relinked(runtime, account):
@@ -152,7 +160,10 @@ class AccountRegistry:
                     await runtime.poller.stop()
                 tokens = StoredTokens(self.client, self.store, account)
                 source = SpotifyPlaybackSource(self.client, tokens)
-                self._add(AccountRuntime(account, self._poller(uid, source), source, tokens))
+                app_limit = self._app_limits.setdefault(account.client_id, AppRateLimit())
+                poller = Poller(source, self.policy, name=uid, app_limit=app_limit)
+                self._runtimes[uid] = AccountRuntime(account, poller, source, tokens)
+                started.append(poller)
             elif not runtime.public:
                 runtime.account = account
                 if runtime.tokens is not None and account.version > runtime.tokens.account.version:
@@ -161,6 +172,9 @@ class AccountRegistry:
             uid for uid, rt in self._runtimes.items() if not rt.public and uid not in stored
         ]:
             await self._runtimes.pop(uid).poller.stop()
+        # Accounts starting together (the server's start, a store back) do not poll as a herd.
+        for index, poller in enumerate(started):
+            poller.start(self.policy.first_poll_delay(index, len(started)))
 
     @staticmethod
     def _relinked(runtime: AccountRuntime, account: Account) -> bool:
@@ -171,13 +185,6 @@ class AccountRegistry:
             account.client_id != runtime.account.client_id
             or account.linked_at != runtime.account.linked_at
         )
-
-    def _poller(self, uid: str, source: PlaybackSource) -> Poller:
-        return Poller(source, self.policy, name=uid)
-
-    def _add(self, runtime: AccountRuntime) -> None:
-        self._runtimes[runtime.uid] = runtime
-        runtime.poller.start()
 
     async def _sync_forever(self) -> None:
         while True:

@@ -25,7 +25,7 @@ from .control import send_control
 from .control_request import authorise_control, read_control_request, refusal
 from .displays import DisplayLog
 from .exceptions import SpotifyLCDError
-from .json_errors import json_errors
+from .json_errors import answers_json, refuse_unknown_routes
 from .pages import (
     ANIMATE_PREVIEWS,
     displays_table,
@@ -55,10 +55,9 @@ type Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 async def real_client(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Behind a trusted reverse proxy, the client is who `X-Forwarded-For` names."""
     proxies = request.app[TRUSTED_PROXIES_KEY]
-    if proxies:
-        remote = client_address(request.remote, request.headers.get("X-Forwarded-For"), proxies)
-        if remote is not None and remote != request.remote:
-            request = request.clone(remote=remote)
+    remote = client_address(request.remote, request.headers.get("X-Forwarded-For"), proxies)
+    if remote is not None and remote != request.remote:
+        request = request.clone(remote=remote)
     return await handler(request)
 
 
@@ -92,8 +91,9 @@ async def handle_get(request: web.Request) -> web.Response:
     request.app[DISPLAYS_KEY].saw(
         get.uid, request.remote, get.version, get.rom.value if get.rom else None, get.size
     )
-    body = get_body(get, runtime.account, runtime.poller.demand(), request.app[CLOCK_KEY]())
-    return web.Response(text=body, content_type="application/json")
+    now = request.app[CLOCK_KEY]()
+    body = get_body(get, runtime.account, runtime.poller.demand(), now, runtime.bodies)
+    return web.Response(body=body, content_type="application/json", charset="utf-8")
 
 
 async def handle_control(request: web.Request) -> web.Response:
@@ -203,16 +203,20 @@ def create_app(
     displays: DisplayLog | None = None,
 ) -> web.Application:
     """The app serving `registry`; the caller starts and stops the registry."""
-    app = web.Application(middlewares=[json_errors, real_client], client_max_size=MAX_BODY_BYTES)
+    # Without a trusted proxy every request is its own client: no middleware to pass through.
+    app = web.Application(
+        middlewares=[real_client] if trusted_proxies else [], client_max_size=MAX_BODY_BYTES
+    )
     app[REGISTRY_KEY] = registry
     app[THROTTLE_KEY] = throttle or BadKeyThrottle()
     app[CLOCK_KEY] = clock
     app[DISPLAYS_KEY] = displays or DisplayLog(clock=clock)
     app[TRUSTED_PROXIES_KEY] = trusted_proxies
-    app.router.add_post("/get", handle_get)
-    app.router.add_post("/control", handle_control)
-    app.router.add_post("/refresh", handle_refresh)
-    app.router.add_get("/healthz", handle_health)
-    app.router.add_get("/preview", handle_preview)
-    app.router.add_get("/", handle_home)
+    app.router.add_post("/get", answers_json(handle_get))
+    app.router.add_post("/control", answers_json(handle_control))
+    app.router.add_post("/refresh", answers_json(handle_refresh))
+    app.router.add_get("/healthz", answers_json(handle_health))
+    app.router.add_get("/preview", answers_json(handle_preview))
+    app.router.add_get("/", answers_json(handle_home))
+    refuse_unknown_routes(app)
     return app

@@ -23,15 +23,13 @@ from .exceptions import (
     SpotifyUnavailableError,
 )
 from .playback import Playback
+from .scopes import CONTROL_SCOPE, SCOPES
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
 DEFAULT_API_URL: Final = "https://api.spotify.com/v1"
 DEFAULT_ACCOUNTS_URL: Final = "https://accounts.spotify.com"
-# Reading what plays, and (for the display's buttons) changing it.
-CONTROL_SCOPE: Final = "user-modify-playback-state"
-SCOPES: Final = ("user-read-playback-state", "user-read-currently-playing", CONTROL_SCOPE)
 DEFAULT_RETRY_AFTER: Final = 5.0
 DEFAULT_TIMEOUT: Final = 10.0
 # Token-endpoint errors that no retry can fix: the user has to link the account again.

@@ -47,7 +47,7 @@ async def test_unlink_forgets_the_account(tmp_path: Path, linked_account: Accoun
     assert "Unlinked 'livingroom'" in out
     assert "spotify.com/account/apps" in out
     assert [account.uid for account in await store.list_accounts()] == ["kitchen"]
-    assert '"livingroom"' not in (tmp_path / "accounts.json").read_text()
+    assert not store.record_path("livingroom").exists()
 
 
 async def test_unlink_of_an_unknown_account_is_one_line(tmp_path: Path) -> None:

@@ -223,7 +223,7 @@ async def test_serve_refuses_a_store_that_is_a_file(tmp_path: Path) -> None:
     not_a_directory.write_bytes(b'{"format": 1, "accounts": {}}')
     error = await failure("serve", "--port", str(free_port()), "--store", str(not_a_directory))
     assert error == (
-        f"spotify-lcd: error: cannot use the account file {not_a_directory}/accounts.json: "
+        f"spotify-lcd: error: cannot use the account store: {not_a_directory}/accounts: "
         f"Not a directory; {STORE_ADVICE}"
     )
     assert files_under(tmp_path) == {"accounts.json": b'{"format": 1, "accounts": {}}'}
@@ -244,11 +244,12 @@ async def test_serve_refuses_a_corrupt_account_file(tmp_path: Path, content: byt
 async def test_serve_refuses_an_unreadable_account_file(tmp_path: Path) -> None:
     store = FileTokenStore(tmp_path / "data")
     await store.put(Account(uid="kitchen", device_key="k"))
+    record = store.record_path("kitchen")
     before = files_under(store.data_dir)
-    with permissions(store.path, 0o000):
+    with permissions(record, 0o000):
         error = await failure("serve", "--port", str(free_port()), "--store", str(store.data_dir))
     assert error == (
-        f"spotify-lcd: error: cannot use the account file {store.path}: Permission denied; "
+        f"spotify-lcd: error: cannot use the account store: {record}: Permission denied; "
         f"{STORE_ADVICE}"
     )
     assert files_under(store.data_dir) == before

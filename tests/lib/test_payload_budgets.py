@@ -21,6 +21,7 @@ from spotifylcd.arduinojson import LEGACY_POOL_BYTES, RELEASES, Json, pool_bytes
 from spotifylcd.contract import GetRequest, get_body
 from spotifylcd.hd44780.rom import CGRAM_SLOTS, Rom
 from spotifylcd.payload import (
+    BodyCache,
     FIRMWARE_ANSWER_BYTES,
     LEGACY_BUDGET_BYTES,
     MAX_CELLS,
@@ -60,7 +61,8 @@ NOW = 10.0
 
 
 def v2_body(snapshot: Snapshot, rom: Rom, size: str) -> bytes:
-    return get_body(GetRequest(ACCOUNT.uid, None, "2", rom, size), ACCOUNT, snapshot, NOW).encode()
+    request = GetRequest(ACCOUNT.uid, None, "2", rom, size)
+    return get_body(request, ACCOUNT, snapshot, NOW, BodyCache())
 
 
 def check_v2_body(body: bytes) -> None:

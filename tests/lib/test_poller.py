@@ -46,20 +46,27 @@ def playing(state: dict[str, Any], at: float, progress_ms: int = 160210) -> Play
     return Playback.from_spotify({**state, "progress_ms": progress_ms}, at)
 
 
-def test_playing_polls_every_interval(track_state: dict[str, Any]) -> None:
+async def test_playing_polls_every_interval(track_state: dict[str, Any], clock: FakeClock) -> None:
     # 48 s left: the regular interval comes first.
-    assert NO_JITTER.delay_after(playing(track_state, 0.0), 0.0) == 5.0
+    engine = PollEngine(ScriptedSource(playing(track_state, clock.now)), NO_JITTER, clock=clock)
+    await engine.poll()
+    assert engine.seconds_to_next_poll() == 5.0
 
 
-def test_playing_polls_just_after_the_predicted_end(track_state: dict[str, Any]) -> None:
-    almost_done = playing(track_state, 100.0, progress_ms=208306 - 2000)
-    assert NO_JITTER.delay_after(almost_done, 100.0) == pytest.approx(2.5)
+async def test_playing_polls_just_after_the_predicted_end(
+    track_state: dict[str, Any], clock: FakeClock
+) -> None:
+    # Before the account has shown its own lag: Spotify's usual 0.4 s, and a 0.1 s margin.
+    almost_done = playing(track_state, clock.now, progress_ms=208306 - 2000)
+    engine = PollEngine(ScriptedSource(almost_done), NO_JITTER, clock=clock)
+    await engine.poll()
+    assert engine.seconds_to_next_poll() == pytest.approx(2.5)
 
 
 def test_paused_and_idle_poll_slower(track_state: dict[str, Any]) -> None:
     paused = Playback.from_spotify({**track_state, "is_playing": False}, 0.0)
-    assert NO_JITTER.delay_after(paused, 0.0) == NO_JITTER.paused_interval
-    assert NO_JITTER.delay_after(Playback.idle(0.0), 0.0) == NO_JITTER.idle_interval
+    assert NO_JITTER.interval_after(paused) == NO_JITTER.paused_interval
+    assert NO_JITTER.interval_after(Playback.idle(0.0)) == NO_JITTER.idle_interval
     assert NO_JITTER.idle_interval > NO_JITTER.paused_interval > NO_JITTER.playing_interval
 
 
@@ -130,6 +137,14 @@ async def test_recovery_clears_the_error(track_state: dict[str, Any], clock: Fak
     assert second.next_poll_at == clock.now + 10.0
     third = await poller.poll_once()
     assert (third.status, third.error, third.stale) == (AccountStatus.OK, None, False)
+
+
+async def poll_when_due(engine: PollEngine, clock: FakeClock) -> None:
+    """Move the clock to the engine's next poll and poll, as its host would."""
+    due = engine.snapshot.next_poll_at
+    assert due is not None
+    clock.now = max(clock.now, due)
+    await engine.poll()
 
 
 async def eventually(condition: Callable[[], bool], timeout: float = 5.0) -> None:
@@ -203,12 +218,33 @@ async def test_back_off_grows_only_within_one_kind_of_error(clock: FakeClock) ->
         clock=clock,
     )
     for _ in rate_limited:
-        await engine.poll()
+        await poll_when_due(engine, clock)
     assert engine.seconds_to_next_poll() == 5.0
-    await engine.poll()
+    await poll_when_due(engine, clock)
     assert engine.seconds_to_next_poll() == NO_JITTER.backoff_initial
-    await engine.poll()
+    await poll_when_due(engine, clock)
     assert engine.seconds_to_next_poll() == 2 * NO_JITTER.backoff_initial
+
+
+async def test_spotifys_wait_is_kept_even_when_a_poll_is_asked_for_sooner(
+    track_state: dict[str, Any], clock: FakeClock
+) -> None:
+    good = playing(track_state, clock.now)
+    source = ScriptedSource(good, SpotifyRateLimitedError(30), good)
+    engine = PollEngine(source, NO_JITTER, clock=clock)
+    await engine.poll()
+    await engine.poll()
+    clock.advance(10)
+    snapshot = await engine.poll()  # a display's button, say: Spotify is not asked
+    assert (source.calls, engine.upstream_calls) == (2, 2)
+    assert (snapshot.status, snapshot.playback, snapshot.next_poll_at) == (
+        AccountStatus.RATE_LIMITED,
+        good,
+        clock.now + 20,
+    )
+    clock.advance(20)
+    assert (await engine.poll()).status is AccountStatus.OK
+    assert source.calls == 3
 
 
 async def test_a_long_outage_is_noticed_within_the_back_off_cap(clock: FakeClock) -> None:

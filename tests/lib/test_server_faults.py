@@ -209,7 +209,9 @@ async def test_mongodb_down_at_start_is_503_then_served_as_soon_as_it_answers(
     port = free_port()
     uri = f"mongodb://localhost:{port}"
     store = MongoTokenStore(uri, "spotify-lcd-outage", timeout_ms=300)
-    registry = AccountRegistry(store, spotify_client, FAST)
+    # The registry may read the store back up but still empty (before the link below): a
+    # short rescan lets the test see the account without waiting out the 30 s default.
+    registry = AccountRegistry(store, spotify_client, FAST, sync_interval=0.5)
     await registry.start()
     nx = None
     try:

@@ -19,7 +19,7 @@ from spotifylcd.exceptions import AccountNotFoundError, StoreConflictError, Stor
 from spotifylcd.registry import AccountRegistry
 from spotifylcd.spotify import SpotifyClient, TokenGrant
 from spotifylcd.store import FileTokenStore, MongoTokenStore, TokenStore, open_store
-from spotifylcd.store.mongodb import DEFAULT_COLLECTION
+from spotifylcd.store.base import DEFAULT_COLLECTION
 
 
 @pytest.fixture(params=["file", "mongodb"])

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import json
+import os
 import signal
+import stat
 import sys
 from pathlib import Path
 
@@ -14,35 +17,62 @@ from spotifylcd.account import Account
 from spotifylcd.store import FileTokenStore
 from spotifylcd.store.file import LOCK_NAME, TEMP_NAME
 
-LEFTOVERS = (TEMP_NAME, ".accounts.json.k2x9_q0a")  # today's name, and an older version's
+# Earlier versions' copies of `accounts.json`: the fixed name, and the random names before it.
+LEGACY_LEFTOVERS = (".accounts.json.tmp", ".accounts.json.k2x9_q0a")
+SECRETS = '{"format": 1, "account": {"uid": "x", "client_secret": "s3cret"'
 
 
-def plant_leftovers(data: Path) -> None:
-    for name in LEFTOVERS:
-        (data / name).write_text('{"format": 1, "accounts": {"x": {"client_secret": "s3cret"')
+def plant_leftovers(store: FileTokenStore) -> None:
+    (store.accounts_dir / TEMP_NAME).write_text(SECRETS)
+    for name in LEGACY_LEFTOVERS:
+        (store.data_dir / name).write_text(SECRETS)
 
 
-async def test_reading_removes_what_a_killed_writer_left(
+def names_in(directory: Path) -> set[str]:
+    return {path.name for path in directory.iterdir()}
+
+
+async def test_opening_removes_what_a_killed_writer_left(
     file_store: FileTokenStore, linked_account: Account
 ) -> None:
     await file_store.put(linked_account)
-    plant_leftovers(file_store.data_dir)
+    plant_leftovers(file_store)
     fresh = FileTokenStore(file_store.data_dir)  # a server starting after the crash
     assert [account.uid for account in await fresh.list_accounts()] == ["livingroom"]
-    assert sorted(path.name for path in file_store.data_dir.iterdir()) == [
+    assert names_in(file_store.data_dir) == {"accounts"}
+    assert names_in(file_store.accounts_dir) == {
         LOCK_NAME,
-        "accounts.json",
-    ]
+        file_store.record_path("livingroom").name,
+    }
 
 
 async def test_writing_removes_what_a_killed_writer_left(
     file_store: FileTokenStore, linked_account: Account
 ) -> None:
     await file_store.put(linked_account)
-    plant_leftovers(file_store.data_dir)
+    (file_store.accounts_dir / TEMP_NAME).write_text(SECRETS)
     await file_store.put(linked_account.with_changes(uid="kitchen"))
-    assert not [path for path in file_store.data_dir.iterdir() if path.name in LEFTOVERS]
+    assert TEMP_NAME not in names_in(file_store.accounts_dir)
     assert len(await file_store.list_accounts()) == 2
+
+
+async def test_opening_leaves_alone_what_a_live_writer_is_writing(
+    file_store: FileTokenStore, linked_account: Account
+) -> None:
+    await file_store.put(linked_account)
+    # Another process holds the lock and is writing its copy.
+    lock = os.open(file_store.accounts_dir / LOCK_NAME, os.O_RDWR)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        (file_store.accounts_dir / TEMP_NAME).write_text(SECRETS)
+        opening = asyncio.create_task(FileTokenStore(file_store.data_dir).list_accounts())
+        await asyncio.sleep(0.2)
+        assert not opening.done()
+        assert (file_store.accounts_dir / TEMP_NAME).read_text() == SECRETS
+        (file_store.accounts_dir / TEMP_NAME).unlink()  # the writer renames it into place
+    finally:
+        os.close(lock)
+    assert [account.uid for account in await opening] == ["livingroom"]
 
 
 ROTATE_FOREVER = """
@@ -69,6 +99,7 @@ async def test_kill_9_while_rotating_tokens(
     file_store: FileTokenStore, linked_account: Account, kill_after: float
 ) -> None:
     await file_store.put(linked_account)
+    record = file_store.record_path("livingroom")
     writer = await asyncio.create_subprocess_exec(
         sys.executable,
         "-c",
@@ -81,9 +112,11 @@ async def test_kill_9_while_rotating_tokens(
     await asyncio.sleep(kill_after)
     writer.send_signal(signal.SIGKILL)
     await writer.wait()
-    names = {path.name for path in file_store.data_dir.iterdir()}
-    assert names <= {LOCK_NAME, "accounts.json", TEMP_NAME}  # at most one copy, owner-only
-    document = json.loads((file_store.data_dir / "accounts.json").read_text())
-    assert document["accounts"]["livingroom"]["refresh_token"].startswith("refresh-")
+    names = names_in(file_store.accounts_dir)
+    assert names <= {LOCK_NAME, record.name, TEMP_NAME}  # at most one copy...
+    if TEMP_NAME in names:  # ...and owner-only
+        assert stat.S_IMODE((file_store.accounts_dir / TEMP_NAME).stat().st_mode) == 0o600
+    document = json.loads(record.read_text())
+    assert document["account"]["refresh_token"].startswith("refresh-")
     await FileTokenStore(file_store.data_dir).list_accounts()
-    assert TEMP_NAME not in {path.name for path in file_store.data_dir.iterdir()}
+    assert TEMP_NAME not in names_in(file_store.accounts_dir)

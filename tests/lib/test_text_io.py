@@ -1,7 +1,13 @@
-"""After load_tables(), no title in any script reads a file: nothing blocks the event loop."""
+"""After load_tables_for(its strings), a title in any script reads no file: the loop never blocks.
+
+Each track is checked in a fresh interpreter (this file run as a script), so a table another
+track loaded first cannot hide one that load_tables_for forgot.
+"""
 
 from __future__ import annotations
 
+import json
+import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -9,7 +15,14 @@ from contextlib import contextmanager
 import pytest
 
 from spotifylcd.hd44780.rom import Rom
-from spotifylcd.text import TextSettings, load_tables, to_ascii, track_text
+from spotifylcd.text import (
+    HanReading,
+    JapaneseMode,
+    TextSettings,
+    load_tables_for,
+    to_ascii,
+    track_text,
+)
 
 # One real track per script the text engine reads with a dictionary or table of its own.
 TRACKS = [
@@ -35,9 +48,6 @@ def _audit(event: str, args: tuple[object, ...]) -> None:
         _opened.append(str(args[0]))
 
 
-sys.addaudithook(_audit)  # hooks cannot be removed: this one records only inside files_opened()
-
-
 @contextmanager
 def files_opened() -> Iterator[list[str]]:
     """Every file opened (by open(), io.open, os.open or an import) inside the block."""
@@ -49,21 +59,54 @@ def files_opened() -> Iterator[list[str]]:
         _opened = None
 
 
+def files_opened_rendering(index: int) -> list[str]:
+    """In this process: load the tables for track `index`, then render it every way."""
+    title, artists, album, genres = TRACKS[index]
+    load_tables_for((title, *artists, album))
+    with files_opened() as opened:
+        for rom in (None, *Rom):
+            for reading in HanReading:
+                for japanese in JapaneseMode:
+                    settings = TextSettings(han_reading=reading, japanese=japanese)
+                    track_text(title, artists, album, settings, rom, genres=genres)
+        to_ascii(title)
+    return opened
+
+
+def _in_fresh_interpreter(index: int) -> list[str]:
+    output = subprocess.run(
+        [sys.executable, __file__, str(index)], capture_output=True, text=True, check=True
+    ).stdout
+    opened: list[str] = json.loads(output)
+    return opened
+
+
 def test_the_audit_sees_a_file_read() -> None:
+    sys.addaudithook(_audit)
     with files_opened() as opened:
         open(__file__, encoding="utf-8").close()  # noqa: PTH123 - the event under test
     assert opened == [__file__]
 
 
-@pytest.mark.parametrize(("title", "artists", "album", "genres"), TRACKS)
-def test_no_title_reads_a_file_after_load_tables(
-    title: str, artists: tuple[str, ...], album: str, genres: tuple[str, ...]
-) -> None:
-    load_tables()
-    track_text.cache_clear()
-    to_ascii.cache_clear()
-    with files_opened() as opened:
-        for rom in (None, *Rom):
-            track_text(title, artists, album, TextSettings(), rom, genres=genres)
-        to_ascii(title)
-    assert opened == []
+@pytest.mark.parametrize("index", range(len(TRACKS)), ids=[track[0] for track in TRACKS])
+def test_no_title_reads_a_file_after_loading_its_tables(index: int) -> None:
+    assert _in_fresh_interpreter(index) == []
+
+
+def test_a_latin_title_loads_no_dictionary() -> None:
+    """A server whose listeners play only Latin titles never pays for Asian dictionaries."""
+    code = (
+        "import sys; from spotifylcd.text import load_tables_for, TextSettings, track_text; "
+        "load_tables_for(['Paparazzi', 'Lady Gaga', 'Café']); "
+        "track_text('Paparazzi', ('Lady Gaga',), 'Café', TextSettings(), None); "
+        "print(sorted(m for m in ('pykakasi', 'pypinyin', 'pythainlp') if m in sys.modules))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert loaded.strip() == "[]"
+
+
+if __name__ == "__main__":
+    sys.addaudithook(_audit)
+    print(json.dumps(files_opened_rendering(int(sys.argv[1]))))  # noqa: T201 - to the test

@@ -9,8 +9,6 @@ from __future__ import annotations
 import pytest
 from bench.text_quality import RUNS, language_scores, load_tracks, similarity
 
-from spotifylcd.text import load_tables
-
 # The goals first (Japanese without a country hint >= 0.93, Chinese >= 0.98, with the
 # hint >= 0.95), then every other script at what it reaches today.
 FLOORS = {
@@ -38,7 +36,6 @@ FLOORS = {
 
 @pytest.fixture(scope="module")
 def scores() -> dict[str, dict[str, float]]:
-    load_tables()
     tracks = load_tracks()
     return {name: language_scores(tracks, reader) for name, reader in RUNS.items()}
 

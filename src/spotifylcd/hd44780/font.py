@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from functools import cache
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from luma.lcd.const import hd44780 as luma_hd44780
-from PIL import Image
 
 from .cgram import Glyph
 from .rom import Rom, encoder_for
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 GLYPH_WIDTH: Final = 5
 GLYPH_HEIGHT: Final = 8
@@ -23,6 +25,9 @@ _GREEK_ALIASES: Final = {"Θ": "ϴ"}
 
 @cache
 def _sprite_table(index: int) -> tuple[Image.Image, tuple[int, ...], int, int]:
+    # PIL is imported with the first glyph drawn, not by every importer of the ROM tables.
+    from PIL import Image  # noqa: PLC0415
+
     data = luma_hd44780.FONTDATA
     metrics = data["metrics"][index]
     table = Image.frombytes("1", metrics["table_size"], data["fonts"][index])

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from .base import TokenStore
 from .file import FileTokenStore
-from .mongodb import MongoTokenStore
+
+if TYPE_CHECKING:
+    from .mongodb import MongoTokenStore
 
 DEFAULT_DATA_DIR: Final = "spotify-lcd-data"
 MONGODB_SCHEMES: Final = ("mongodb://", "mongodb+srv://")
@@ -28,8 +30,23 @@ def open_store(location: str | None = None) -> TokenStore:
     """The store at `location`: a MongoDB URI, or a data directory for the file store."""
     location = location or default_location()
     if is_mongodb_uri(location):
-        return MongoTokenStore(location)
+        return _mongodb_store()(location)
     return FileTokenStore(Path(location))
+
+
+def _mongodb_store() -> type[MongoTokenStore]:
+    # pymongo costs ~0.2 s and ~5 MiB to import: only a MongoDB store loads it.
+    from .mongodb import MongoTokenStore  # noqa: PLC0415
+
+    return MongoTokenStore
+
+
+def __getattr__(name: str) -> object:
+    """`MongoTokenStore`, imported on first use (PEP 562)."""
+    if name == "MongoTokenStore":
+        return _mongodb_store()
+    msg = f"module {__name__!r} has no attribute {name!r}"
+    raise AttributeError(msg)
 
 
 __all__ = [

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Final, Protocol
 
 if TYPE_CHECKING:
     from ..account import Account
+
+# The seed's MongoDB layout (`spotify-db`.`user`), kept so its documents work as they are.
+DEFAULT_DATABASE: Final = "spotify-db"
+DEFAULT_COLLECTION: Final = "user"
 
 
 class TokenStore(Protocol):

@@ -17,14 +17,13 @@ from ..exceptions import (
     StoreError,
     StoreUnavailableError,
 )
+from .base import DEFAULT_COLLECTION, DEFAULT_DATABASE
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable
 
     from pymongo.asynchronous.collection import AsyncCollection
 
-DEFAULT_DATABASE: Final = "spotify-db"
-DEFAULT_COLLECTION: Final = "user"
 # The old middleware wrote local wall-clock time in this format.
 TOKEN_EXPIRE_FORMAT: Final = "%m/%d/%Y, %H:%M:%S"  # noqa: S105 - a date format
 _LOGGER = logging.getLogger(__name__)

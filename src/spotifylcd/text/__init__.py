@@ -14,9 +14,13 @@ from .normalize import normalize
 from .reading import HanReading, decide_han_reading
 from .romanize import load_tables as load_transliteration_tables
 from .romanize import romanize
+from .scripts import Script, scripts_in
+from .thai import is_thai
 from .thai import load_dictionary as load_thai_dictionary
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from ..hd44780.rom import Rom
 
 
@@ -39,16 +43,22 @@ class TrackText:
     album: str
 
 
-def load_tables() -> None:
-    """Read every dictionary and table the text engine uses (blocking; call off the loop).
+def load_tables_for(strings: Iterable[str]) -> None:
+    """Read the dictionaries and tables these strings need (blocking; call off the loop).
 
-    Home Assistant runs it in an executor at set-up and the standalone server before it
-    listens, so the first title in any script costs no file I/O on the loop.
+    The poll engine runs it in a worker thread for each new item before displays see it, so
+    no title costs file I/O on the loop, and a server holds only the dictionaries of the
+    scripts its listeners play (pykakasi alone is ~90 MiB).
     """
-    load_dictionaries()
-    load_transliteration_tables()
-    load_thai_dictionary()
-    han_forms()
+    text = "".join(strings)
+    scripts = scripts_in(text)
+    if scripts & {Script.KANA, Script.HAN}:
+        load_dictionaries()
+    if Script.HAN in scripts:
+        han_forms()
+    if any(map(is_thai, text)):
+        load_thai_dictionary()
+    load_transliteration_tables(text)
 
 
 @lru_cache(maxsize=1024)
@@ -100,7 +110,7 @@ __all__ = [
     "drawable_letters",
     "fallback",
     "for_rom",
-    "load_tables",
+    "load_tables_for",
     "normalize",
     "to_ascii",
     "track_text",

@@ -49,5 +49,7 @@ def han_forms() -> tuple[frozenset[str], frozenset[str]]:
 
 def count_forms(text: str) -> tuple[int, int]:
     """How many characters of `text` only Japanese writes, and how many only Chinese."""
+    if all(script_of(char) is not Script.HAN for char in text):
+        return 0, 0  # without reading the codec tables, which only a Han title needs
     japanese_only, chinese_only = han_forms()
     return sum(char in japanese_only for char in text), sum(char in chinese_only for char in text)

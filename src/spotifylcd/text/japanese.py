@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import jaconv
-import pykakasi
 
 from .scripts import Script, script_of
+
+if TYPE_CHECKING:
+    import pykakasi
 
 # Particles and the copula stand as words of their own, lower case ("Yoru ni Kakeru").
 PARTICLES: Final = frozenset(
@@ -80,7 +82,10 @@ _KANA_LONG_VOWEL: Final = re.compile(r"(?<=y|h|j)(o)u|(?<=y|h|j)(u)u")
 
 @cache
 def _kakasi() -> pykakasi.kakasi:
-    # Loading the dictionaries takes ~0.4 s; do it once, on first use.
+    # Importing pykakasi and unpickling its dictionaries takes ~0.4 s and ~90 MiB: only a
+    # server whose listeners play Japanese pays for it, once, on first use.
+    import pykakasi  # noqa: PLC0415 - loaded on first Japanese title, see above
+
     return pykakasi.kakasi()
 
 
@@ -88,6 +93,10 @@ def load_dictionaries() -> None:
     """Open pykakasi's dictionaries now (blocking file reads), not inside a request."""
     # Kanji, hiragana, katakana and half-width kana each reach a dictionary of their own.
     _kakasi().convert("漢字ひらがなカタカナｶﾀｶﾅ")
+
+
+def _is_japanese(text: str) -> bool:
+    return any(script_of(char) in (Script.HAN, Script.KANA) for char in text)
 
 
 def _is_hiragana_only(text: str) -> bool:
@@ -167,10 +176,12 @@ def to_romaji(text: str) -> str:
 
 def to_half_width_katakana(text: str) -> str:
     """Kanji and hiragana read into katakana, then half-width: what the A00 ROM shows."""
-    kana = "".join(
-        token["kana"]
-        if any(script_of(c) in (Script.HAN, Script.KANA) for c in token["orig"])
-        else token["orig"]
-        for token in _kakasi().convert(text)
+    kana = (
+        "".join(
+            token["kana"] if _is_japanese(token["orig"]) else token["orig"]
+            for token in _kakasi().convert(text)
+        )
+        if _is_japanese(text)
+        else text  # nothing to read: pykakasi's dictionaries need not be loaded
     )
     return str(jaconv.z2h(jaconv.hira2kata(kana), kana=True, ascii=False, digit=False))

@@ -5,12 +5,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from enum import StrEnum
-from importlib.resources import files
+from functools import cache
 from itertools import groupby
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from anyascii import anyascii
-from pypinyin import lazy_pinyin
 
 from .cyrillic import is_cyrillic, romanize_cyrillic
 from .devanagari import is_devanagari, romanize_devanagari
@@ -19,8 +18,11 @@ from .japanese import to_romaji
 from .korean import romanize_hangul
 from .normalize import tidy
 from .reading import HanReading
-from .scripts import Script, script_of
+from .scripts import Script, script_of, scripts_in
 from .thai import is_thai, romanize_thai
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 _NOT_PRINTABLE: Final = re.compile(r"[^\x20-\x7e]")
 
@@ -37,16 +39,24 @@ def transliterate(text: str) -> str:
     )
 
 
-def load_tables() -> None:
-    """Read anyascii's per-block tables and pypinyin's dictionaries now, not inside a request.
+def load_tables(text: str) -> None:
+    """Read anyascii's table for each block `text` uses, and pypinyin for Han, off the loop.
 
-    anyascii reads a block's file the first time a character of it is seen; every block
-    (640 files, ~4 MB decompressed, ~0.2 s) is read once so no title ever triggers file I/O.
+    anyascii reads a block's file the first time a character of it is seen, and pypinyin its
+    phrase dictionary (~30 MiB) when imported: only the blocks listeners play are read.
     """
-    for resource in files("anyascii._data").iterdir():
-        if resource.name.isalnum() and len(resource.name) == 3:  # noqa: PLR2004 - "%03x" names
-            anyascii(chr(max(0x80, int(resource.name, 16) << 8)))
-    lazy_pinyin("中文")
+    for char in set(text):
+        if not char.isascii():
+            anyascii(char)
+    if Script.HAN in scripts_in(text):
+        _lazy_pinyin()("中文")
+
+
+@cache
+def _lazy_pinyin() -> Callable[[str], list[str]]:
+    from pypinyin import lazy_pinyin  # noqa: PLC0415 - ~30 MiB, loaded on the first Han title
+
+    return lazy_pinyin
 
 
 def _capitalised_words(text: str) -> str:
@@ -57,7 +67,7 @@ def _pinyin(text: str) -> str:
     # pypinyin writes ü as v (女 nv); without its diacritic ü is a u.
     return " ".join(
         syllable.replace("v", "u").capitalize()
-        for syllable in lazy_pinyin(text)
+        for syllable in _lazy_pinyin()(text)
         if syllable.strip()
     )
 

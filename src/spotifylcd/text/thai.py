@@ -8,15 +8,11 @@ into words with its dictionary and spells each in RTGS ("kho chai thoe laek boe 
 from __future__ import annotations
 
 import os
-from typing import Final
+from functools import cache
+from typing import TYPE_CHECKING, Final
 
-# The word list and RTGS rules ship in the wheel: PyThaiNLP needs no data directory of its own
-# (it would make ~/pythainlp-data) and may download nothing.
-os.environ.setdefault("PYTHAINLP_READ_ONLY", "1")
-os.environ.setdefault("PYTHAINLP_OFFLINE", "1")
-
-from pythainlp.tokenize import word_tokenize
-from pythainlp.transliterate import romanize
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 THAI_DIGITS: Final = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 WORD_CUTTER: Final = "newmm"  # PyThaiNLP's default: dictionary-based maximal matching
@@ -33,8 +29,22 @@ def load_dictionary() -> None:
     romanize_thai("ภาษาไทย")
 
 
+@cache
+def _pythainlp() -> tuple[Callable[..., list[str]], Callable[..., str]]:
+    """PyThaiNLP's word cutter and romanizer, imported on the first Thai title (~50 MiB)."""
+    # The word list and RTGS rules ship in the wheel: PyThaiNLP needs no data directory of its
+    # own (it would make ~/pythainlp-data) and may download nothing.
+    os.environ.setdefault("PYTHAINLP_READ_ONLY", "1")
+    os.environ.setdefault("PYTHAINLP_OFFLINE", "1")
+    from pythainlp.tokenize import word_tokenize  # noqa: PLC0415 - see the docstring
+    from pythainlp.transliterate import romanize  # noqa: PLC0415
+
+    return word_tokenize, romanize
+
+
 def romanize_thai(text: str) -> str:
     """Thai `text` in RTGS, one capitalized word per Thai word."""
+    word_tokenize, romanize = _pythainlp()
     words = (
         romanize(word, engine=RTGS)
         for word in word_tokenize(text.translate(THAI_DIGITS), engine=WORD_CUTTER)

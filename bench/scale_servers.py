@@ -1,0 +1,97 @@
+"""The servers under test in the scale run, and what they cost: CPU seconds, RSS, log lines.
+
+One `spotify-lcd serve` process today. This is the seam for issue 17's `--processes 3`:
+several processes on one MongoDB store behind a loopback balancer would start here, `url`
+becoming the balancer's, and CPU and memory summed over `processes` as they already are.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+from tests.loopback import free_port, wait_healthy
+
+ROOT = Path(__file__).resolve().parent.parent
+CLOCK_TICKS: Final = os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class ServerGroup:
+    """The `serve` processes, the one address displays ask, and the log they all write."""
+
+    processes: list[subprocess.Popen[bytes]]
+    url: str
+    log: Path
+
+    def cpu_seconds(self) -> float:
+        """User and system CPU time used so far, all threads of all processes."""
+        total = 0
+        for process in self.processes:
+            fields = Path(f"/proc/{process.pid}/stat").read_text().rpartition(")")[2].split()
+            # utime and stime, fields 14 and 15 of proc(5), counted after the command name.
+            total += int(fields[11]) + int(fields[12])
+        return total / CLOCK_TICKS
+
+    def rss_mib(self) -> float:
+        """Resident memory now, summed over the processes."""
+        total = 0
+        for process in self.processes:
+            for line in Path(f"/proc/{process.pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        return total / 1024
+
+    def log_size(self) -> int:
+        """Where the log ends now, to read only what comes after."""
+        return self.log.stat().st_size
+
+    def log_since(self, offset: int) -> list[str]:
+        """The log lines written after `offset`."""
+        with self.log.open("rb") as log:
+            log.seek(offset)
+            return log.read().decode(errors="replace").splitlines()
+
+    def exited(self) -> list[int]:
+        """Exit codes of the processes that are no longer running."""
+        return [code for process in self.processes if (code := process.poll()) is not None]
+
+    async def stop(self) -> None:
+        """SIGTERM every process and wait for it."""
+        for process in self.processes:
+            process.terminate()
+        for process in self.processes:
+            await asyncio.to_thread(process.wait, 30)
+
+
+async def start_servers(
+    store: str, env: dict[str, str], log: Path, processes: int = 1
+) -> ServerGroup:
+    """`processes` servers on `store`, healthy; only one until the server shares MongoDB."""
+    if processes != 1:
+        msg = "more than one process needs issue 17's MongoDB leases; only --processes 1 runs"
+        raise SystemExit(msg)
+    port = free_port()
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            [
+                *(sys.executable, "-m", "spotifylcd", "--log-level", "WARNING", "serve"),
+                *("--host", "localhost", "--port", str(port), "--store", store),
+            ],
+            env={**os.environ, **env},
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
+        )
+    group = ServerGroup([process], f"http://localhost:{port}", log)
+    try:
+        await wait_healthy(group.url, timeout=120)
+    except TimeoutError:
+        await group.stop()
+        raise SystemExit(f"spotify-lcd serve did not answer /healthz; see {log}") from None
+    return group

@@ -1,0 +1,96 @@
+"""`spotify-lcd serve`: the standalone `/get` server, its pollers and the admin UI."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import errno
+import logging
+import signal
+import time
+from typing import TYPE_CHECKING
+
+import aiohttp
+from aiohttp import web
+
+from ..displays import DisplayLog
+from ..exceptions import SpotifyLCDError
+from ..json_errors import JsonErrorRunner
+from ..poller import PollPolicy
+from ..registry import AccountRegistry
+from ..server import create_app
+from ..spotify import SpotifyClient
+from . import store_of
+
+if TYPE_CHECKING:
+    import argparse
+
+_LOGGER = logging.getLogger("spotifylcd")
+
+
+def run(args: argparse.Namespace) -> None:
+    """Serve until SIGINT or SIGTERM."""
+    asyncio.run(serve(args))
+
+
+async def serve(args: argparse.Namespace) -> None:
+    """Run the server until SIGINT/SIGTERM; refuse to start on a store it cannot read."""
+    if args.admin_port and not args.admin_trust:
+        msg = "--admin-port needs at least one --admin-trust ADDRESS allowed to use the admin UI"
+        raise SpotifyLCDError(msg)
+    policy = PollPolicy(playing_interval=args.poll_interval, jitter=args.poll_jitter)
+    displays = DisplayLog()
+    async with contextlib.AsyncExitStack() as stack:
+        store = store_of(args)
+        stack.push_async_callback(store.close)
+        session = await stack.enter_async_context(aiohttp.ClientSession())
+        registry = AccountRegistry(store, SpotifyClient(session), policy, demo=args.demo)
+        await registry.start()
+        stack.push_async_callback(registry.stop)
+        app = create_app(registry, trusted_proxies=tuple(args.trusted_proxy), displays=displays)
+        await _listen(stack, app, args.host, args.port, "--port")
+        if args.admin_port:
+            # The admin UI's linking flow brings spotipy and requests: only when it is served.
+            from ..admin import create_admin_app  # noqa: PLC0415
+
+            admin = create_admin_app(
+                registry,
+                args.admin_trust,
+                keyless_links=args.keyless_links,
+                clock=time.monotonic,
+                displays=displays,
+            )
+            await _listen(stack, admin, args.host, args.admin_port, "--admin-port")
+        _LOGGER.info(
+            "serving %d account(s) on http://%s:%d/ (POST /get)",
+            len(registry.runtimes()),
+            args.host,
+            args.port,
+        )
+        await _wait_for_signal()
+
+
+async def _listen(
+    stack: contextlib.AsyncExitStack, app: web.Application, host: str, port: int, option: str
+) -> None:
+    """Serve `app` on host:port until `stack` closes; a failure names what to change."""
+    runner = JsonErrorRunner(app, access_log=None)
+    await runner.setup()
+    stack.push_async_callback(runner.cleanup)
+    try:
+        await web.TCPSite(runner, host, port).start()
+    except OSError as err:
+        reason = "the port is in use" if err.errno == errno.EADDRINUSE else err.strerror or err
+        msg = (
+            f"cannot listen on {host} port {port}: {reason}; choose a free {option} "
+            "and a --host that is an address of this machine"
+        )
+        raise SpotifyLCDError(msg) from err
+
+
+async def _wait_for_signal() -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    await stop.wait()
