@@ -21,7 +21,7 @@ the displays nor the bench (other jobs, the kernel; % of one core, as the other 
 and connects the server's listen queue dropped (each costs a display the kernel's 1 s SYN
 retry; counted machine-wide). Run from the repository root:
 
-    .venv/bin/python bench/scale.py --accounts 10,100,1000,3000   # ~10 min
+    .venv/bin/python bench/scale.py --accounts 10,100,1000,3000   # ~7 min
     .venv/bin/python bench/scale.py --quick                        # 10 and 100 accounts, ~40 s
 
 `--accounts 3000@1` sets the display rate of one entry.

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Final, NamedTuple
 
 from aiohttp import web
-from tests.fake_spotify import CLIENT_ID, CLIENT_SECRET, USER
+from tests.fake_spotify import CLIENT_ID, CLIENT_SECRET
 from tests.loopback import free_port
 
 from spotifylcd.account import Account
@@ -102,7 +102,6 @@ class ScaleSpotify:
         """Serve on a free loopback port, addressed as `localhost` (as Spotify is by name)."""
         app = web.Application()
         app.router.add_get("/v1/me/player", self._player)
-        app.router.add_get("/v1/me", self._me)
         app.router.add_get("/v1/artists/{artist_id}", self._artist)
         app.router.add_post("/api/token", self._token)
         self._runner = web.AppRunner(app, access_log=None)
@@ -185,12 +184,6 @@ class ScaleSpotify:
         return web.json_response(
             {"id": artist_id, "type": "artist", "name": artist_id, "genres": genres}
         )
-
-    async def _me(self, request: web.Request) -> web.StreamResponse:
-        index = self._owner(request, "me")
-        if index is None:
-            return _unauthorised()
-        return web.json_response({**USER, "id": f"user-{index}"})
 
     async def _token(self, request: web.Request) -> web.StreamResponse:
         form = await request.post()

@@ -26,7 +26,6 @@ from spotifylcd.spotify import SpotifyClient
 from spotifylcd.store import MongoTokenStore
 from spotifylcd.store.base import DEFAULT_COLLECTION, DEFAULT_DATABASE
 from spotifylcd.store.mirror import TokenMirror
-from spotifylcd.text import load_tables
 
 from .const import (
     CONF_AUTHORIZED_AT,
@@ -61,13 +60,11 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:  # noqa: ARG001
-    """Load the text engine's dictionaries off the loop; register the displays' views once."""
+    """Register the displays' views once, for every entry."""
     # Displays asking while the rest starts get the contract's "offline", not HTTP's 404.
     throttle = BadKeyThrottle()
     hass.http.register_view(SpotifyLCDGetView(throttle))
     hass.http.register_view(SpotifyLCDControlView(throttle))
-    # pykakasi, pypinyin and anyascii read their data files on first use: never in the loop.
-    await hass.async_add_executor_job(load_tables)
     return True
 
 

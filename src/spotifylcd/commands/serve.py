@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     import argparse
 
 _LOGGER = logging.getLogger("spotifylcd")
+LISTEN_BACKLOG = 1024
 
 
 def run(args: argparse.Namespace) -> None:
@@ -78,7 +79,9 @@ async def _listen(
     await runner.setup()
     stack.push_async_callback(runner.cleanup)
     try:
-        await web.TCPSite(runner, host, port).start()
+        # Displays open a connection per request: during a short stall of the loop, aiohttp's
+        # default backlog (128) would drop connects, each costing its display a 1 s retry.
+        await web.TCPSite(runner, host, port, backlog=LISTEN_BACKLOG).start()
     except OSError as err:
         reason = "the port is in use" if err.errno == errno.EADDRINUSE else err.strerror or err
         msg = (
