@@ -22,14 +22,15 @@ from spotifylcd.arduinojson import LEGACY_POOL_BYTES, RELEASES, pool_bytes
 from spotifylcd.contract import GetRequest, get_body
 from spotifylcd.hd44780.rom import Rom
 from spotifylcd.payload import (
-    BodyCache,
     FIRMWARE_ANSWER_BYTES,
     LEGACY_BUDGET_BYTES,
     V2_BUDGET_BYTES,
+    BodyCache,
     v1_payload,
 )
 from spotifylcd.screen import SIZES
 from spotifylcd.status import Snapshot
+
 NOW = 10.0
 
 

@@ -122,7 +122,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--poll-jitter",
         type=float,
         default=DEFAULT_JITTER,
-        help="random extra delay per poll, as a fraction of it (spreads many accounts out)",
+        help="spread between accounts: each poll's interval varies by this fraction, centred "
+        "on it; back-off and Spotify's waits are spread over their whole step; 0 is exact",
     )
 
     serve.add_argument(

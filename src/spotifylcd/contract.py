@@ -101,9 +101,7 @@ async def _body(request: web.Request) -> bytes:
     # awaits of `read()`, checking its size limit as it would.
     body = content.read_nowait()
     if len(body) > request.client_max_size:
-        raise web.HTTPRequestEntityTooLarge(
-            max_size=request.client_max_size, actual_size=len(body)
-        )
+        raise web.HTTPRequestEntityTooLarge(max_size=request.client_max_size, actual_size=len(body))
     return body
 
 

@@ -25,6 +25,7 @@ from .exceptions import (
 )
 from .playback import Playback, PlaybackKind
 from .status import AccountStatus, Snapshot
+from .text import load_tables_for
 from .track_end import TrackEnd
 
 if TYPE_CHECKING:
@@ -161,16 +162,12 @@ class PollEngine:
         self._failing: AccountStatus | None = None
         self._failures = 0
         self.upstream_calls = 0
+        self._text_loaded_for: tuple[str, ...] = ()
 
     @property
     def snapshot(self) -> Snapshot:
         """What displays are told now: the last playback and the link's health."""
         return self._snapshot
-
-    @property
-    def track_end(self) -> TrackEnd:
-        """The account's track ends as learned so far."""
-        return self._track_end
 
     def seconds_to_next_poll(self) -> float | None:
         """How long until the policy wants the next call; None once the link needs re-linking."""
@@ -197,19 +194,32 @@ class PollEngine:
             _LOGGER.exception("%s: unexpected error while polling", self.name)
             self._failed(err, SpotifyLCDError(str(err)))
         else:
+            now = self._clock()
+            await self._load_text_tables(playback)
             if self._failing is not None:
                 _LOGGER.info("%s: Spotify answers again (after %s)", self.name, self._failing)
             self._failing, self._failures = None, 0
-            now = self._clock()
             next_item_at = self._track_end.next_item_at(playback, started, now)
             interval = self.policy.interval_after(playback)
-            if next_item_at is not None and next_item_at - now < interval:
+            # Spread over `jitter` of the interval, centred on it: accounts keep apart, and the
+            # mean interval (the call budget) stays the policy's.
+            next_poll_at = now + interval * (1 + self.policy.jitter * (self._rng() - 0.5))
+            if next_item_at is not None and next_item_at < next_poll_at:
                 # Not jittered: the next item shows then, and track ends keep accounts apart.
-                next_poll_at = max(now + self.policy.track_end_retry, next_item_at)
-            else:
-                next_poll_at = now + interval * (1 + self.policy.jitter * self._rng())
+                next_poll_at = max(started + self.policy.track_end_retry, next_item_at)
             self._set(AccountStatus.OK, playback, None, now, next_poll_at)
         return self._snapshot
+
+    async def _load_text_tables(self, playback: Playback) -> None:
+        """Read the dictionaries a new item's text needs in a worker thread, before displays see it.
+
+        So no title costs file I/O on the loop, and only the scripts listeners play are loaded.
+        """
+        strings = (playback.title, *playback.artists, playback.album, playback.device_name)
+        if strings != self._text_loaded_for:
+            if not all(map(str.isascii, strings)):  # ASCII needs no table
+                await asyncio.to_thread(load_tables_for, strings)
+            self._text_loaded_for = strings
 
     def forget(self) -> None:
         """Nobody polls from now on: drop the playback, which would only grow old.

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 LAG_BOUNDS: Final = (-12.0, 2.0)
 # Track ends remembered: enough for the median to shrug off a skip near the end.
 LAG_SAMPLES: Final = 7
-CALL_SAMPLES: Final = 5
+ROUND_TRIP_SAMPLES: Final = 5
 # Spotify later than learned: asked again this many times, then the regular interval.
 MAX_RETRIES: Final = 3
 
@@ -38,7 +38,7 @@ class TrackEnd:
         self._retry = retry
         self._learn = learn
         self._lags: deque[float] = deque(maxlen=LAG_SAMPLES)
-        self._round_trips: deque[float] = deque(maxlen=CALL_SAMPLES)
+        self._round_trips: deque[float] = deque(maxlen=ROUND_TRIP_SAMPLES)
         # The item whose end is awaited, that end as last predicted, and the poll planned for
         # the next item (a send time).
         self._awaited: Playback | None = None
@@ -82,7 +82,7 @@ class TrackEnd:
             return self._planned
         # This answer should have shown the next item: Spotify is later than learned.
         self._retries += 1
-        return answered_at + self._retry if self._retries <= MAX_RETRIES else None
+        return sent_at + self._retry if self._retries <= MAX_RETRIES else None
 
     def _still_awaited(self, playback: Playback, end: float | None) -> bool:
         """Whether `playback` is the awaited item, neither restarted (repeat) nor sought back."""

@@ -21,11 +21,11 @@ from spotifylcd.arduinojson import LEGACY_POOL_BYTES, RELEASES, Json, pool_bytes
 from spotifylcd.contract import GetRequest, get_body
 from spotifylcd.hd44780.rom import CGRAM_SLOTS, Rom
 from spotifylcd.payload import (
-    BodyCache,
     FIRMWARE_ANSWER_BYTES,
     LEGACY_BUDGET_BYTES,
     MAX_CELLS,
     V2_BUDGET_BYTES,
+    BodyCache,
     v1_payload,
     v2_payload,
 )

@@ -87,17 +87,19 @@ def test_error_delays(error: SpotifyLCDError, failures: int, delay: float) -> No
     assert NO_JITTER.delay_after_error(error, failures) == delay
 
 
-async def test_jitter_only_lengthens_the_delay(
-    track_state: dict[str, Any], clock: FakeClock
+@pytest.mark.parametrize(("draw", "delay"), [(0.0, 28.5), (0.5, 30.0), (1.0, 31.5)])
+async def test_jitter_spreads_the_delay_around_the_interval(
+    clock: FakeClock, draw: float, delay: float
 ) -> None:
+    # Centred on the interval, so the mean (the call budget) stays the policy's.
     poller = Poller(
         ScriptedSource(Playback.idle(clock.now)),
         PollPolicy(jitter=0.1),
         clock=clock,
-        rng=lambda: 1.0,
+        rng=lambda: draw,
     )
     snapshot = await poller.poll_once()
-    assert snapshot.next_poll_at == pytest.approx(clock.now + 33.0)
+    assert snapshot.next_poll_at == pytest.approx(clock.now + delay)
 
 
 @pytest.mark.parametrize(
@@ -331,8 +333,8 @@ async def test_a_display_told_to_wait_out_a_long_retry_after_finds_the_poller_aw
     try:
         await eventually(lambda: source.calls == 1)
         poller.demand()
-        await eventually(lambda: source.calls == 2)
+        await eventually(lambda: poller.snapshot.status is AccountStatus.OK)
+        assert source.calls == 2
         assert not poller.snapshot.asleep
-        assert poller.snapshot.status is AccountStatus.OK
     finally:
         await poller.stop()

@@ -315,15 +315,24 @@ async def test_playback_state_is_unavailable_not_a_state_while_spotify_fails(
 
 
 async def test_recovery_is_noticed_within_half_a_minute_after_any_outage(
-    hass: HomeAssistant, set_up: SetUp, aioclient_mock: AiohttpClientMocker, playing: dict[str, Any]
+    hass: HomeAssistant,
+    set_up: SetUp,
+    aioclient_mock: AiohttpClientMocker,
+    playing: dict[str, Any],
+    freezer: FrozenDateTimeFactory,
 ) -> None:
     entry = await set_up()
     coordinator = entry.runtime_data.coordinator
+    calls = 0
     # A minute of rate limiting, then two minutes of 5xx: errors of two kinds.
     for reply in [{"status": 429, "headers": {"Retry-After": "5"}}] * 12 + [{"status": 503}] * 10:
         aioclient_mock.clear_requests()
         aioclient_mock.get(PLAYER_URL, **reply)
+        # Each refresh when it is due: a refresh before Spotify's wait is over calls nobody.
+        freezer.tick(coordinator.update_interval or timedelta())
         await coordinator.async_refresh()
+        calls += aioclient_mock.call_count
+    assert calls == 22
     interval = coordinator.update_interval
     assert interval is not None
     assert interval <= timedelta(seconds=30 * 1.1)
