@@ -84,7 +84,8 @@ async def ours(fake: FakeSpotify, spotify_url: str, store_dir: Path) -> dict[str
         async with asyncio.timeout(30):
             while fake.calls["player"] == polls:  # noqa: ASYNC110 - another process's poll
                 await asyncio.sleep(0.01)
-        await asyncio.sleep(0.2)  # the poll's answer is folded into the cache
+        # The poll's answer is shown once its dictionaries are read off the loop (~0.5 s).
+        await asyncio.sleep(2.0)
         fields = {"uid": "bench", "key": KEY}
         first_v2, body = await timed_post(url, {**fields, "v": "2", "rom": "A00"})
         assert json.loads(body)["state"] == "playing", body
