@@ -151,6 +151,15 @@ async def test_bad_requests_get_clear_json_errors(
     assert status == 200
 
 
+async def test_form_with_a_charset_is_accepted(client: Client) -> None:
+    response = await client.post(
+        "/get",
+        data="uid=demo",
+        headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"},
+    )
+    assert response.status == 200
+
+
 async def test_form_without_content_type_is_accepted(client: Client) -> None:
     response = await client.post("/get", data=b"uid=demo", headers={"Content-Type": ""})
     assert response.status == 200

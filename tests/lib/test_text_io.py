@@ -107,6 +107,19 @@ def test_a_latin_title_loads_no_dictionary() -> None:
     assert loaded.strip() == "[]"
 
 
+def test_a_loaded_dictionary_is_left_out_of_the_cyclic_collector() -> None:
+    """A full collection over pykakasi's ~10^5 objects would stall the event loop."""
+    code = (
+        "import gc; from spotifylcd.text import load_tables_for; "
+        "frozen = gc.get_freeze_count(); load_tables_for(['夜に駆ける']); "
+        "print(gc.get_freeze_count() - frozen)"
+    )
+    frozen = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert int(frozen) > 100_000
+
+
 if __name__ == "__main__":
     sys.addaudithook(_audit)
     print(json.dumps(files_opened_rendering(int(sys.argv[1]))))  # noqa: T201 - to the test

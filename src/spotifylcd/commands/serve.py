@@ -44,7 +44,10 @@ async def serve(args: argparse.Namespace) -> None:
     async with contextlib.AsyncExitStack() as stack:
         store = store_of(args)
         stack.push_async_callback(store.close)
-        session = await stack.enter_async_context(aiohttp.ClientSession())
+        # No pool limit: each account has at most one call to Spotify in flight, so the
+        # accounts bound it; aiohttp's default of 100 queued thousands of accounts' polls.
+        connector = aiohttp.TCPConnector(limit=0)
+        session = await stack.enter_async_context(aiohttp.ClientSession(connector=connector))
         registry = AccountRegistry(store, SpotifyClient(session), policy, demo=args.demo)
         await registry.start()
         stack.push_async_callback(registry.stop)
