@@ -39,7 +39,7 @@ from aiohttp import web
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.fake_spotify import CLIENT_ID, CLIENT_SECRET, FakeSpotify, Reply
+from tests.fake_spotify import CLIENT_ID, CLIENT_SECRET, FakeSpotify, Reply, track_playing
 from tests.loopback import free_port
 
 from spotifylcd.account import Account
@@ -96,20 +96,7 @@ class Player:
         number = bisect.bisect_right(self.starts, now) - 1
         duration = self.durations[number]
         progress = min(now - self.starts[number], duration)
-        body = {
-            "device": {"name": "Bench"},
-            "is_playing": True,
-            "progress_ms": round(progress * 1000),
-            "currently_playing_type": "track",
-            "item": {
-                "type": "track",
-                "name": f"Track {number}",
-                "uri": f"spotify:track:{number}",
-                "duration_ms": round(duration * 1000),
-                "artists": [{"name": "Bench"}],
-                "album": {"name": "Bench"},
-            },
-        }
+        body = track_playing(f"Track {number}", progress, duration, uri=f"spotify:track:{number}")
         return Reply(200, body, delay=self.rng.uniform(0.08, 0.12))
 
 

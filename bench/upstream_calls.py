@@ -25,7 +25,7 @@ from aiohttp import web
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.fake_spotify import CLIENT_ID, CLIENT_SECRET, FakeSpotify, Reply
+from tests.fake_spotify import CLIENT_ID, CLIENT_SECRET, FakeSpotify, Reply, track_playing
 from tests.loopback import free_port, wait_healthy
 
 from spotifylcd.account import Account
@@ -37,23 +37,7 @@ TRACK_SECONDS = 45.0
 def playing_script(started: float) -> Reply:
     elapsed = time.monotonic() - started
     track, offset = divmod(elapsed, TRACK_SECONDS)
-    return Reply(
-        200,
-        {
-            "device": {"name": "Bench"},
-            "is_playing": True,
-            "progress_ms": int(offset * 1000),
-            "currently_playing_type": "track",
-            "item": {
-                "type": "track",
-                "name": f"Track {int(track)}",
-                "uri": f"spotify:track:{int(track)}",
-                "duration_ms": int(TRACK_SECONDS * 1000),
-                "artists": [{"name": "Bench"}],
-                "album": {"name": "Bench"},
-            },
-        },
-    )
+    return Reply(200, track_playing(f"Track {int(track)}", offset, TRACK_SECONDS))
 
 
 async def display(session: aiohttp.ClientSession, url: str, uid: str, until: float) -> int:

@@ -64,6 +64,34 @@ class Reply:
         return web.json_response(self.body, status=self.status, headers=self.headers)
 
 
+def track_playing(
+    name: str,
+    progress: float,
+    duration: float,
+    *,
+    uri: str = "",
+    artist: str = "Bench",
+    album: str = "Bench",
+    device: str = "Bench",
+    is_playing: bool = True,
+) -> dict[str, Any]:
+    """`GET /me/player` for the track `name`, `progress` of its `duration` seconds in."""
+    return {
+        "device": {"name": device},
+        "is_playing": is_playing,
+        "progress_ms": round(progress * 1000),
+        "currently_playing_type": "track",
+        "item": {
+            "type": "track",
+            "name": name,
+            "uri": uri or f"spotify:track:{name.replace(' ', '').lower()}",
+            "duration_ms": round(duration * 1000),
+            "artists": [{"name": artist}],
+            "album": {"name": album},
+        },
+    }
+
+
 def player_reply(playback: dict[str, Any] | None) -> Reply:
     """200 with a playback body, or 204 when `playback` is None."""
     return Reply(204) if playback is None else Reply(200, playback)

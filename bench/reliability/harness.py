@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import web
-from tests.fake_spotify import CLIENT_ID, CLIENT_SECRET, FakeSpotify, Reply
+from tests.fake_spotify import CLIENT_ID, CLIENT_SECRET, FakeSpotify, Reply, track_playing
 from tests.loopback import free_port, wait_healthy
 
 from spotifylcd.account import Account
@@ -33,20 +33,15 @@ def playing(title: str, started: float) -> Reply:
     offset = (time.monotonic() - started) % TRACK_SECONDS
     return Reply(
         200,
-        {
-            "device": {"name": "Reliability"},
-            "is_playing": True,
-            "progress_ms": int(offset * 1000),
-            "currently_playing_type": "track",
-            "item": {
-                "type": "track",
-                "name": title,
-                "uri": f"spotify:track:{abs(hash(title)) % 10**8}",
-                "duration_ms": int(TRACK_SECONDS * 1000),
-                "artists": [{"name": "Reliability Suite"}],
-                "album": {"name": "Faults"},
-            },
-        },
+        track_playing(
+            title,
+            offset,
+            TRACK_SECONDS,
+            uri=f"spotify:track:{abs(hash(title)) % 10**8}",
+            artist="Reliability Suite",
+            album="Faults",
+            device="Reliability",
+        ),
     )
 
 

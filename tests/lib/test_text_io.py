@@ -73,12 +73,11 @@ def files_opened_rendering(index: int) -> list[str]:
     return opened
 
 
-def _in_fresh_interpreter(index: int) -> list[str]:
-    output = subprocess.run(
-        [sys.executable, __file__, str(index)], capture_output=True, text=True, check=True
-    ).stdout
-    opened: list[str] = json.loads(output)
-    return opened
+def _in_fresh_interpreter(*args: str) -> str:
+    """What a new Python process prints, run with `args`."""
+    return subprocess.run(
+        [sys.executable, *args], capture_output=True, text=True, check=True
+    ).stdout.strip()
 
 
 def test_the_audit_sees_a_file_read() -> None:
@@ -90,7 +89,7 @@ def test_the_audit_sees_a_file_read() -> None:
 
 @pytest.mark.parametrize("index", range(len(TRACKS)), ids=[track[0] for track in TRACKS])
 def test_no_title_reads_a_file_after_loading_its_tables(index: int) -> None:
-    assert _in_fresh_interpreter(index) == []
+    assert json.loads(_in_fresh_interpreter(__file__, str(index))) == []
 
 
 def test_a_latin_title_loads_no_dictionary() -> None:
@@ -101,10 +100,7 @@ def test_a_latin_title_loads_no_dictionary() -> None:
         "track_text('Paparazzi', ('Lady Gaga',), 'Café', TextSettings(), None); "
         "print(sorted(m for m in ('pykakasi', 'pypinyin', 'pythainlp') if m in sys.modules))"
     )
-    loaded = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    ).stdout
-    assert loaded.strip() == "[]"
+    assert _in_fresh_interpreter("-c", code) == "[]"
 
 
 def test_a_loaded_dictionary_is_left_out_of_the_cyclic_collector() -> None:
@@ -114,10 +110,7 @@ def test_a_loaded_dictionary_is_left_out_of_the_cyclic_collector() -> None:
         "frozen = gc.get_freeze_count(); load_tables_for(['夜に駆ける']); "
         "print(gc.get_freeze_count() - frozen)"
     )
-    frozen = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    ).stdout
-    assert int(frozen) > 100_000
+    assert int(_in_fresh_interpreter("-c", code)) > 100_000
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ import pytest
 from spotifylcd.playback import Playback
 from spotifylcd.poller import PollEngine, PollPolicy
 from spotifylcd.track_end import LAG_BOUNDS, MAX_RETRIES, TrackEnd
+from tests.fake_spotify import track_playing
 from tests.lib.conftest import FakeClock
 
 LEARNING = PollPolicy(jitter=0.0)
@@ -35,17 +36,9 @@ def track(
     number: int, progress: float, duration: float, *, is_playing: bool = True
 ) -> dict[str, Any]:
     """Spotify's playback body for track `number`, `progress` seconds in."""
-    return {
-        "is_playing": is_playing,
-        "progress_ms": round(progress * 1000),
-        "currently_playing_type": "track",
-        "item": {
-            "type": "track",
-            "name": f"Track {number}",
-            "uri": f"spotify:track:{number}",
-            "duration_ms": round(duration * 1000),
-        },
-    }
+    return track_playing(
+        f"Track {number}", progress, duration, uri=f"spotify:track:{number}", is_playing=is_playing
+    )
 
 
 @dataclass
