@@ -50,13 +50,13 @@ def load_tables_for(strings: Iterable[str]) -> None:
 
     The poll engine runs it in a worker thread for each new item before displays see it, so
     no title costs file I/O on the loop, and a server holds only the dictionaries of the
-    scripts its listeners play (pykakasi alone is ~90 MiB).
+    scripts its listeners play.
     """
     text = "".join(strings)
     scripts = scripts_in(text)
     modules = len(sys.modules)
     if scripts & {Script.KANA, Script.HAN}:
-        load_dictionaries()
+        load_dictionaries(text)
     if Script.HAN in scripts:
         han_forms()
     if any(map(is_thai, text)):

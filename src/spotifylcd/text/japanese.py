@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Final
 
 import jaconv
 
+from .kanwa import install as install_kanwa_on_disk
 from .scripts import Script, script_of
 
 if TYPE_CHECKING:
@@ -86,13 +87,14 @@ def _kakasi() -> pykakasi.kakasi:
     # server whose listeners play Japanese pays for it, once, on first use.
     import pykakasi  # noqa: PLC0415 - loaded on first Japanese title, see above
 
+    install_kanwa_on_disk()
     return pykakasi.kakasi()
 
 
-def load_dictionaries() -> None:
-    """Open pykakasi's dictionaries now (blocking file reads), not inside a request."""
+def load_dictionaries(text: str = "") -> None:
+    """Open pykakasi's dictionaries, and read `text`'s kanji from disk (blocking; off the loop)."""
     # Kanji, hiragana, katakana and half-width kana each reach a dictionary of their own.
-    _kakasi().convert("漢字ひらがなカタカナｶﾀｶﾅ")
+    _kakasi().convert("漢字ひらがなカタカナｶﾀｶﾅ" + text)
 
 
 def _is_japanese(text: str) -> bool:

@@ -125,10 +125,10 @@ async def test_paused_track(
     state = hass.states.get(STATE)
     assert state is not None
     assert state.state == "paused"
-    # The library's paused interval, lengthened by at most its 10 % jitter.
+    # The library's paused interval, spread over its 10 % jitter centred on it.
     interval = entry.runtime_data.coordinator.update_interval
     assert interval is not None
-    assert timedelta(seconds=15) <= interval <= timedelta(seconds=16.5)
+    assert timedelta(seconds=14.25) <= interval <= timedelta(seconds=15.75)
 
 
 @pytest.mark.parametrize(
