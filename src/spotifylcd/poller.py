@@ -218,7 +218,7 @@ class PollEngine:
         strings = (playback.title, *playback.artists, playback.album, playback.device_name)
         if strings != self._text_loaded_for:
             if not all(map(str.isascii, strings)):  # ASCII needs no table
-                await asyncio.to_thread(load_tables_for, strings)
+                await asyncio.to_thread(load_tables_for, strings, playback.genres)
             self._text_loaded_for = strings
 
     def forget(self) -> None:

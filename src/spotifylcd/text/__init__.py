@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import sys
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -14,8 +15,8 @@ from .han_forms import han_forms
 from .japanese import load_dictionaries
 from .normalize import normalize
 from .reading import HanReading, decide_han_reading
+from .romanize import load_pinyin, romanize
 from .romanize import load_tables as load_transliteration_tables
-from .romanize import romanize
 from .scripts import Script, scripts_in
 from .thai import is_thai
 from .thai import load_dictionary as load_thai_dictionary
@@ -24,6 +25,10 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from ..hd44780.rom import Rom
+
+
+# One load at a time, so the collector stays off for the whole of each.
+_LOADING = threading.Lock()
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,27 +50,40 @@ class TrackText:
     album: str
 
 
-def load_tables_for(strings: Iterable[str]) -> None:
+def load_tables_for(strings: Iterable[str], genres: Iterable[str] = ()) -> None:
     """Read the dictionaries and tables these strings need (blocking; call off the loop).
 
     The poll engine runs it in a worker thread for each new item before displays see it, so
     no title costs file I/O on the loop, and a server holds only the dictionaries of the
-    scripts its listeners play.
+    scripts its listeners play: pypinyin only for Han text not read as Japanese anyway (an
+    account set to read kana titles' Han as Chinese loads it on its first such title).
     """
-    text = "".join(strings)
+    fields = tuple(strings)
+    text = "".join(fields)
     scripts = scripts_in(text)
-    modules = len(sys.modules)
-    if scripts & {Script.KANA, Script.HAN}:
-        load_dictionaries(text)
-    if Script.HAN in scripts:
-        han_forms()
-    if any(map(is_thai, text)):
-        load_thai_dictionary()
-    load_transliteration_tables(text)
-    if len(sys.modules) > modules:
-        # A dictionary just imported is ~10^5 objects that live as long as the process; left
-        # to the cyclic collector, each of its full passes stalled the loop ~230 ms.
-        gc.freeze()
+    with _LOADING:
+        # Off while loading: the collector's full passes over the objects a dictionary creates
+        # ran in this thread holding the GIL, and stalled the event loop 70-280 ms.
+        collecting = gc.isenabled()
+        gc.disable()
+        modules = len(sys.modules)
+        try:
+            if scripts & {Script.KANA, Script.HAN}:
+                load_dictionaries(text)
+            if Script.HAN in scripts:
+                han_forms()
+                if decide_han_reading(fields, genres=genres) is not HanReading.JAPANESE:
+                    load_pinyin()
+            if any(map(is_thai, text)):
+                load_thai_dictionary()
+            load_transliteration_tables(text)
+        finally:
+            if len(sys.modules) > modules:
+                # What was just imported lives as long as the process: out of every later
+                # pass too (a full one over pykakasi's objects took ~230 ms).
+                gc.freeze()
+            if collecting:
+                gc.enable()
 
 
 @lru_cache(maxsize=1024)

@@ -18,7 +18,7 @@ from .japanese import to_romaji
 from .korean import romanize_hangul
 from .normalize import tidy
 from .reading import HanReading
-from .scripts import Script, script_of, scripts_in
+from .scripts import Script, script_of
 from .thai import is_thai, romanize_thai
 
 if TYPE_CHECKING:
@@ -40,16 +40,19 @@ def transliterate(text: str) -> str:
 
 
 def load_tables(text: str) -> None:
-    """Read anyascii's table for each block `text` uses, and pypinyin for Han, off the loop.
+    """Read anyascii's table for each block `text` uses (blocking; off the loop).
 
-    anyascii reads a block's file the first time a character of it is seen, and pypinyin its
-    phrase dictionary (~30 MiB) when imported: only the blocks listeners play are read.
+    anyascii reads a block's file the first time a character of it is seen: only the blocks
+    listeners play are read.
     """
     for char in set(text):
         if not char.isascii():
             anyascii(char)
-    if Script.HAN in scripts_in(text):
-        _lazy_pinyin()("中文")
+
+
+def load_pinyin() -> None:
+    """Import pypinyin and its phrase dictionary (~50 MiB; blocking, off the loop)."""
+    _lazy_pinyin()("中文")
 
 
 @cache
