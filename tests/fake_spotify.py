@@ -110,6 +110,8 @@ class FakeSpotify:
         self.access_tokens_seen: list[str] = []
         self.valid_access_tokens: set[str] = {"access-0"}
         self.valid_refresh_tokens: set[str] = {"refresh-0"}
+        # The apps (client id → secret) whose credentials the token endpoint takes.
+        self.clients: dict[str, str] = {CLIENT_ID: CLIENT_SECRET}
         self.rotate_refresh_tokens = False
         self.issued = 0
         self.codes: set[str] = set()
@@ -218,9 +220,13 @@ class FakeSpotify:
             return self.token_queue.popleft().response()
         form = await request.post()
         # Spotify takes the client's credentials as HTTP Basic auth or as form fields.
-        expected = base64.b64encode(f"{CLIENT_ID}:{CLIENT_SECRET}".encode()).decode()
-        basic = request.headers.get("Authorization") == f"Basic {expected}"
-        in_form = (form.get("client_id"), form.get("client_secret")) == (CLIENT_ID, CLIENT_SECRET)
+        accepted = {
+            f"Basic {base64.b64encode(f'{client}:{secret}'.encode()).decode()}"
+            for client, secret in self.clients.items()
+        }
+        basic = request.headers.get("Authorization") in accepted
+        client = str(form.get("client_id"))
+        in_form = client in self.clients and self.clients[client] == form.get("client_secret")
         if not (basic or in_form):
             return web.json_response({"error": "invalid_client"}, status=400)
         grant_type = form.get("grant_type")

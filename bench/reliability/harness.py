@@ -69,9 +69,13 @@ class SpotifyDouble:
         self.fake.valid_access_tokens.add(f"access-{uid}")
         self.fake.valid_refresh_tokens.add(f"refresh-{uid}")
         self.owners[f"access-{uid}"] = self.owners[f"refresh-{uid}"] = uid
+        # Each account its own Spotify app, as each user brings theirs: Spotify rate-limits an
+        # app, and one account's 429 holds every account of its app.
+        client_id = f"{CLIENT_ID}-{uid}"
+        self.fake.clients[client_id] = CLIENT_SECRET
         return Account(
             uid=uid,
-            client_id=CLIENT_ID,
+            client_id=client_id,
             client_secret=CLIENT_SECRET,
             access_token=f"access-{uid}",
             refresh_token=f"refresh-{uid}",

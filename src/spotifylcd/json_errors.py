@@ -173,8 +173,20 @@ class JsonErrorRunner(web.AppRunner):
         # aiohttp offers no public way to choose the connection handler: rebuild its server
         # with the same settings (aio-libs/aiohttp#3287).
         server = await super()._make_server()
+        app_handler = server.request_handler
+
+        async def handle(request: web.BaseRequest) -> web.StreamResponse:
+            # What no route can be matched against (CONNECT's authority form) is refused by
+            # aiohttp in plain text before any route or middleware runs.
+            try:
+                return await app_handler(request)
+            except web.HTTPException as err:
+                if err.status < HTTPStatus.BAD_REQUEST:
+                    raise
+                return http_error(err.status)
+
         return _JsonErrorServer(
-            server.request_handler,
+            handle,
             request_factory=server.request_factory,
             handler_cancellation=server.handler_cancellation,
             loop=asyncio.get_running_loop(),

@@ -93,6 +93,18 @@ async def test_unparsable_http_gets_a_json_error_without_echo(
     assert not [record for record in caplog.records if record.levelno >= logging.WARNING]
 
 
+async def test_a_request_no_route_can_match_gets_a_json_error(served: int) -> None:
+    # CONNECT's target is an authority, not a path: aiohttp refuses it before any route.
+    status, headers, body = parse_answer(
+        await raw_exchange(
+            served,
+            b"CONNECT /preview?NUL=w%3F HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        )
+    )
+    assert (status, headers["content-type"].split(";")[0]) == (404, "application/json")
+    assert json.loads(body)["error"] == "not_found"
+
+
 async def test_a_client_leaving_mid_body_is_not_an_error(
     served: int, caplog: pytest.LogCaptureFixture
 ) -> None:
