@@ -193,18 +193,24 @@ def check_answer_budget(results: Results) -> None:
     )
 
 
+def generate(config: Path, label: str, env: dict[str, str], results: Results) -> Path | None:
+    """Validate `config` and generate its C++; the generated sources, if there are any."""
+    for step in (["config"], ["compile", "--only-generate"]):
+        done = esphome(step, config, env)
+        command = f"esphome {' '.join(step)}: {label}"
+        results.check(command, ok=done.returncode == 0, detail=done.stdout[-3000:])
+        print(f"{command} {'OK' if done.returncode == 0 else 'FAILED'}")
+    build = config.parent / ".esphome/build" / config.stem / "src"
+    return build if (build / "main.cpp").exists() else None
+
+
 def check_device_files(work: Path, env: dict[str, str], results: Results) -> None:
     """`esphome config` and code generation of every device file, and what was generated."""
     for device in sorted(FIRMWARE.glob("*.yaml")):
         config = work / device.name
         shutil.copy(device, config)
-        for step in (["config"], ["compile", "--only-generate"]):
-            done = esphome(step, config, env)
-            command = f"esphome {' '.join(step)}: esphome/{device.name}"
-            results.check(command, ok=done.returncode == 0, detail=done.stdout[-3000:])
-            print(f"{command} {'OK' if done.returncode == 0 else 'FAILED'}")
-        build = work / ".esphome/build" / config.stem / "src"
-        if not (build / "main.cpp").exists():
+        build = generate(config, f"esphome/{device.name}", env, results)
+        if build is None:
             continue
         main = (build / "main.cpp").read_text()
         results.check(f"{device.name}: draws the display", ok="->draw(it);" in main)
@@ -229,13 +235,8 @@ def check_device_files_with_controls(work: Path, env: dict[str, str], results: R
         )
         config = work / device.name
         config.write_text(with_controls(device))
-        for step in (["config"], ["compile", "--only-generate"]):
-            done = esphome(step, config, env)
-            command = f"esphome {' '.join(step)}: esphome/{device.name} with buttons and knob"
-            results.check(command, ok=done.returncode == 0, detail=done.stdout[-3000:])
-            print(f"{command} {'OK' if done.returncode == 0 else 'FAILED'}")
-        build = work / ".esphome/build" / config.stem / "src"
-        if not (build / "main.cpp").exists():
+        build = generate(config, f"esphome/{device.name} with buttons and knob", env, results)
+        if build is None:
             continue
         main = (build / "main.cpp").read_text()
         defines = (build / "esphome/core/defines.h").read_text()

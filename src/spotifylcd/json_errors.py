@@ -51,7 +51,7 @@ class _BugReports:
     def __init__(self) -> None:
         self._last: dict[str, float] = {}
 
-    def report(self, request: web.Request, error: Exception) -> None:
+    def report(self, request: web.BaseRequest, error: Exception) -> None:
         kind = type(error).__name__
         now = time.monotonic()
         last = self._last.get(kind)
@@ -74,7 +74,9 @@ class _BugReports:
 _BUGS: Final = _BugReports()
 
 
-def answers_json(handler: Handler) -> Handler:
+def answers_json[R: web.BaseRequest](
+    handler: Callable[[R], Awaitable[web.StreamResponse]],
+) -> Callable[[R], Awaitable[web.StreamResponse]]:
     """`handler`, with every refusal and unexpected failure answered as the contract's JSON.
 
     A decorator rather than a middleware on the display server: an aiohttp middleware costs
@@ -82,7 +84,7 @@ def answers_json(handler: Handler) -> Handler:
     """
 
     @functools.wraps(handler)
-    async def answer(request: web.Request) -> web.StreamResponse:
+    async def answer(request: R) -> web.StreamResponse:
         try:
             return await handler(request)
         except RequestError as err:
@@ -173,20 +175,10 @@ class JsonErrorRunner(web.AppRunner):
         # aiohttp offers no public way to choose the connection handler: rebuild its server
         # with the same settings (aio-libs/aiohttp#3287).
         server = await super()._make_server()
-        app_handler = server.request_handler
-
-        async def handle(request: web.BaseRequest) -> web.StreamResponse:
-            # What no route can be matched against (CONNECT's authority form) is refused by
-            # aiohttp in plain text before any route or middleware runs.
-            try:
-                return await app_handler(request)
-            except web.HTTPException as err:
-                if err.status < HTTPStatus.BAD_REQUEST:
-                    raise
-                return http_error(err.status)
-
+        # Around the app too: what no route can be matched against (CONNECT's authority
+        # form) is refused by aiohttp before any route or middleware runs.
         return _JsonErrorServer(
-            handle,
+            answers_json(server.request_handler),
             request_factory=server.request_factory,
             handler_cancellation=server.handler_cancellation,
             loop=asyncio.get_running_loop(),

@@ -142,7 +142,7 @@ def _shown(snapshot: Snapshot) -> tuple[object, ...]:
         playback.duration_ms,
         playback.private_session,
     )
-    return (snapshot.status, snapshot.stale, snapshot.next_poll_at is None, item)
+    return (snapshot.status, snapshot.stale, item)
 
 
 def artist_string(artists: tuple[str, ...] | list[str]) -> str:

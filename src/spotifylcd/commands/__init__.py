@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..store import default_location, is_mongodb_uri, open_store
+from ..store import open_store
 
 if TYPE_CHECKING:
     import argparse
@@ -14,9 +14,4 @@ if TYPE_CHECKING:
 
 def store_of(args: argparse.Namespace) -> TokenStore:
     """The store `--store` (and the MongoDB database and collection options) names."""
-    location = args.store or default_location()
-    if is_mongodb_uri(location):
-        from ..store.mongodb import MongoTokenStore  # noqa: PLC0415 - pymongo, only for MongoDB
-
-        return MongoTokenStore(location, args.mongodb_database, args.mongodb_collection)
-    return open_store(location)
+    return open_store(args.store, args.mongodb_database, args.mongodb_collection)

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
-from .base import TokenStore
+from .base import DEFAULT_COLLECTION, DEFAULT_DATABASE, TokenStore
 from .file import FileTokenStore
 
 if TYPE_CHECKING:
@@ -26,11 +26,15 @@ def is_mongodb_uri(location: str) -> bool:
     return location.startswith(MONGODB_SCHEMES)
 
 
-def open_store(location: str | None = None) -> TokenStore:
-    """The store at `location`: a MongoDB URI, or a data directory for the file store."""
+def open_store(
+    location: str | None = None,
+    database: str = DEFAULT_DATABASE,
+    collection: str = DEFAULT_COLLECTION,
+) -> TokenStore:
+    """The store at `location`: a MongoDB URI (with database and collection), else a directory."""
     location = location or default_location()
     if is_mongodb_uri(location):
-        return _mongodb_store()(location)
+        return _mongodb_store()(location, database, collection)
     return FileTokenStore(Path(location))
 
 
