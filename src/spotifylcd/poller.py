@@ -62,11 +62,11 @@ class PollPolicy:
     # cleared soon after (Premium renewed) is noticed soon, a lasting one costs little.
     forbidden_initial: float = 30.0
     forbidden_interval: float = 300.0
-    # Spreads accounts apart: a regular interval or Spotify's Retry-After is lengthened by up
-    # to this fraction of itself, and above 0 the waits many accounts may start at once are
-    # spread in full: first polls over the first interval, back-off over its whole step, a
-    # wait shared with the app's other accounts over the interval after it. 0 makes the
-    # schedule exact (tests, benchmarks).
+    # Spreads accounts apart: a regular interval varies by this fraction of itself, centred
+    # on it; Spotify's Retry-After is lengthened by up to it; and above 0 the waits many
+    # accounts may start at once are spread in full: first polls over the first interval,
+    # back-off over its whole step, a wait shared with the app's other accounts over the
+    # interval after it. 0 makes the schedule exact (tests, benchmarks).
     jitter: float = DEFAULT_JITTER
 
     def interval_after(self, playback: Playback) -> float:
