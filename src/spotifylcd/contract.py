@@ -25,6 +25,13 @@ if TYPE_CHECKING:
 MAX_BODY_BYTES: Final = 4096
 MAX_UID_LENGTH: Final = 64
 FORM_TYPES: Final = frozenset({"", "application/x-www-form-urlencoded", "text/plain"})
+# Checked `/get` requests kept by their raw inputs: more than the displays of a big server,
+# each small enough (a display's is under 100 bytes) that the whole stays a few MiB.
+MAX_REMEMBERED: Final = 8192
+MAX_REMEMBERED_BYTES: Final = 256
+
+
+_CHECKED: Final[dict[tuple[str, bytes, str | None], GetRequest]] = {}
 
 
 class RequestError(Exception):
@@ -72,9 +79,18 @@ class GetRequest:
 async def read_fields(request: web.Request) -> dict[str, str]:
     """Form fields from the body and the query string (body wins), strictly UTF-8."""
     body = await _body(request)
+    return _form_fields(
+        request.rel_url.raw_query_string, body, request.headers.get("Content-Type"), request
+    )
+
+
+def _form_fields(
+    query: str, body: bytes, header: str | None, request: web.Request
+) -> dict[str, str]:
+    """The fields of `body` and `query`; `header` is the request's Content-Type, if any."""
     # Old firmware may omit the header, and clients label empty bodies as they like. The
     # header as displays send it is accepted as is; aiohttp parses any other (a charset).
-    content_type = request.headers.get("Content-Type", "") if body else ""
+    content_type = (header or "") if body else ""
     if content_type not in FORM_TYPES:
         content_type = request.content_type
     if content_type not in FORM_TYPES:
@@ -84,7 +100,6 @@ async def read_fields(request: web.Request) -> dict[str, str]:
             f"send form fields (application/x-www-form-urlencoded), not {content_type}",
         )
     try:
-        query = request.rel_url.raw_query_string
         fields = dict(_parse_form(query)) if query else {}
         fields.update(_parse_form(body.decode("utf-8")))
     except (UnicodeDecodeError, ValueError) as err:
@@ -94,11 +109,17 @@ async def read_fields(request: web.Request) -> dict[str, str]:
 
 async def _body(request: web.Request) -> bytes:
     """The request body; the handler is its only reader."""
+    body = _arrived_body(request)
+    return await request.read() if body is None else body
+
+
+def _arrived_body(request: web.Request) -> bytes | None:
+    """The body when all of it is in, without the awaits of `read()`; else None."""
     content = request.content
     if not content.is_eof():
-        return await request.read()
-    # A display's few bytes came in the same packet as the headers: take them without the
-    # awaits of `read()`, checking its size limit as it would.
+        return None
+    # A display's few bytes came in the same packet as the headers: take them, checking
+    # `read()`'s size limit as it would.
     body = content.read_nowait()
     if len(body) > request.client_max_size:
         raise web.HTTPRequestEntityTooLarge(max_size=request.client_max_size, actual_size=len(body))
@@ -115,7 +136,24 @@ def _parse_form(text: str) -> list[tuple[str, str]]:
 
 async def read_get_request(request: web.Request) -> GetRequest:
     """Read and check the fields of a `/get` request; raises `RequestError`."""
-    fields = await read_fields(request)
+    body = _arrived_body(request)
+    if body is None:
+        body = await request.read()
+    # A display sends the same bytes every time: check them once. The check reads nothing
+    # else of the request, so the answer is the same; refusals are not kept.
+    raw = (request.rel_url.raw_query_string, body, request.headers.get("Content-Type"))
+    checked = _CHECKED.get(raw)
+    if checked is None:
+        checked = _check_get(raw[0], body, raw[2], request)
+        if len(raw[0]) + len(body) <= MAX_REMEMBERED_BYTES:
+            if len(_CHECKED) >= MAX_REMEMBERED:
+                del _CHECKED[next(iter(_CHECKED))]
+            _CHECKED[raw] = checked
+    return checked
+
+
+def _check_get(query: str, body: bytes, header: str | None, request: web.Request) -> GetRequest:
+    fields = _form_fields(query, body, header, request)
     version = fields.get("v", "1") or "1"
     if version not in ("1", "2"):
         raise RequestError(400, "unsupported_version", "v must be 1 (legacy) or 2")

@@ -26,6 +26,20 @@ class DisplaySeen:
     requests: int
 
 
+class _Heard:
+    """What `DisplayLog` keeps of a display, updated in place on every request it answers."""
+
+    __slots__ = ("last_seen", "requests", "rom", "size", "version")
+    version: str
+    rom: str | None
+    size: str | None
+    last_seen: float
+    requests: int
+
+    def __init__(self) -> None:
+        self.requests = 0
+
+
 class DisplayLog:
     """Who asked `/get` with a valid key, by (uid, address); bounded, oldest forgotten first."""
 
@@ -40,30 +54,32 @@ class DisplayLog:
         self._max = max_displays
         self._forget_after = forget_after
         self._clock = clock
-        self._seen: dict[tuple[str, str], DisplaySeen] = {}
+        self._seen: dict[tuple[str, str], _Heard] = {}
 
     def saw(
         self, uid: str, address: str | None, version: str, rom: str | None, size: str | None
     ) -> None:
         """Note one answered request."""
         key = (uid, address or "?")
-        previous = self._seen.pop(key, None)
-        if previous is None and len(self._seen) >= self._max:
-            self._seen.pop(next(iter(self._seen)))
-        self._seen[key] = DisplaySeen(
-            uid,
-            key[1],
-            version,
-            rom,
-            size,
-            self._clock(),
-            (previous.requests if previous else 0) + 1,
-        )
+        heard = self._seen.pop(key, None)
+        if heard is None:
+            if len(self._seen) >= self._max:
+                del self._seen[next(iter(self._seen))]
+            heard = _Heard()
+        heard.version, heard.rom, heard.size = version, rom, size
+        heard.last_seen = self._clock()
+        heard.requests += 1
+        self._seen[key] = heard
 
     def recent(self) -> list[DisplaySeen]:
         """The displays heard from lately, most recent first."""
         horizon = self._clock() - self._forget_after
-        for key in [key for key, seen in self._seen.items() if seen.last_seen < horizon]:
+        for key in [key for key, heard in self._seen.items() if heard.last_seen < horizon]:
             del self._seen[key]
         # `saw` moves a display to the end: the dict is in order of last request.
-        return list(reversed(self._seen.values()))
+        return [
+            DisplaySeen(
+                uid, address, heard.version, heard.rom, heard.size, heard.last_seen, heard.requests
+            )
+            for (uid, address), heard in reversed(self._seen.items())
+        ]

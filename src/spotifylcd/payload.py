@@ -40,6 +40,9 @@ def json_body(payload: dict[str, Json], *, ensure_ascii: bool = False) -> str:
     return json.dumps(payload, separators=(",", ":"), ensure_ascii=ensure_ascii)
 
 
+# The numbers of each body, in the order of its payload.
+V1_NUMBERS: Final = ("timer", "duration", "current")
+V2_NUMBERS: Final = ("progress", "duration", "next_poll")
 # Stands for a number while a body's template is made; any value no field can hold.
 _NUMBER_MARK: Final = -(2**62)
 
@@ -49,23 +52,30 @@ class BodyTemplate:
     """A JSON body as bytes with its numbers as `%d`: made once per item, filled per answer."""
 
     template: bytes
-    names: tuple[str, ...]
 
     @classmethod
     def of(cls, payload: dict[str, Json], names: tuple[str, ...], *, ensure_ascii: bool) -> Self:
-        """The template of `payload` with the fields `names` (numbers) left open."""
+        """The template of `payload` with the fields `names` (numbers) left open.
+
+        `names` are in the payload's order, which is the order `fill` takes the numbers in.
+        """
         marked = json_body(
             {**payload, **dict.fromkeys(names, _NUMBER_MARK)}, ensure_ascii=ensure_ascii
         )
         text = marked.replace("%", "%%")
-        for name in names:
-            # A key with its quotes unescaped is a key: inside a string it would read \"name\".
-            text = text.replace(f'"{name}":{_NUMBER_MARK}', f'"{name}":%d')
-        return cls(text.encode(), names)
+        # A key with its quotes unescaped is a key: inside a string it would read \"name\".
+        keys = [f'"{name}":{_NUMBER_MARK}' for name in names]
+        where = [text.index(key) for key in keys]
+        if where != sorted(where):
+            msg = f"{names} are not numbers of the payload in its order"
+            raise ValueError(msg)
+        for key, name in zip(keys, names, strict=True):
+            text = text.replace(key, f'"{name}":%d')
+        return cls(text.encode())
 
-    def fill(self, numbers: dict[str, int]) -> bytes:
-        """The body with these numbers."""
-        return self.template % tuple(numbers[name] for name in self.names)
+    def fill(self, numbers: tuple[int, ...]) -> bytes:
+        """The body with these numbers, in the order of the template's names."""
+        return self.template % numbers
 
 
 class BodyCache:
@@ -82,21 +92,26 @@ class BodyCache:
         self._settings: object = None
         self._shown: tuple[object, ...] = ()
         self._templates: dict[object, BodyTemplate] = {}
+        # What the snapshot's bodies need per answer: whether v1 may answer without the
+        # playback (which may depend on the time), and v2's duration.
+        self._v1_plays = False
+        self._v2_duration = 0
 
     def v1(
         self, snapshot: Snapshot, now: float, settings: object, text: Callable[[], TextSettings]
     ) -> bytes:
         """The v1 body; `text()` gives the account's text settings, `settings` their identity."""
-        answer = _v1_answer(snapshot, now)
-        if answer is not None:
-            return json_body(answer, ensure_ascii=True).encode()
+        template = self._template(snapshot, settings, "v1")
+        if not self._v1_plays:
+            code = _v1_answer(snapshot, now)
+            if code is not None:
+                return _v1_answer_body(code)
         playback = snapshot.playback
         assert playback is not None  # noqa: S101 - _v1_answer answered every other case
         numbers = _v1_numbers(playback, now)
-        template = self._template(snapshot, settings, "v1")
         if template is None:
-            payload = _v1_strings(playback, text()).payload(**numbers)
-            template = self._keep("v1", BodyTemplate.of(payload, tuple(numbers), ensure_ascii=True))
+            payload = _v1_strings(playback, text()).payload(*numbers)
+            template = self._keep("v1", BodyTemplate.of(payload, V1_NUMBERS, ensure_ascii=True))
         return template.fill(numbers)
 
     def v2(
@@ -108,11 +123,11 @@ class BodyCache:
         key: object,
     ) -> bytes:
         """The v2 body for the display kind `key`, whose settings `display()` gives."""
-        numbers = _v2_numbers(snapshot, now)
         template = self._template(snapshot, settings, key)
+        numbers = _v2_numbers(snapshot, now, self._v2_duration)
         if template is None:
-            payload = _v2_screen_of(snapshot, display()).payload(**numbers)
-            template = self._keep(key, BodyTemplate.of(payload, tuple(numbers), ensure_ascii=False))
+            payload = _v2_screen_of(snapshot, display()).payload(*numbers)
+            template = self._keep(key, BodyTemplate.of(payload, V2_NUMBERS, ensure_ascii=False))
         return template.fill(numbers)
 
     def _template(self, snapshot: Snapshot, settings: object, key: object) -> BodyTemplate | None:
@@ -121,6 +136,9 @@ class BodyCache:
             if settings is not self._settings or shown != self._shown:
                 self._templates.clear()
             self._snapshot, self._settings, self._shown = snapshot, settings, shown
+            # Unless stale, whether v1 shows the playback does not depend on the time.
+            self._v1_plays = not snapshot.stale and _v1_answer(snapshot, 0.0) is None
+            self._v2_duration = _v2_duration(snapshot, _v2_state(snapshot))
         return self._templates.get(key)
 
     def _keep(self, key: object, template: BodyTemplate) -> BodyTemplate:
@@ -176,26 +194,31 @@ def v1_payload(snapshot: Snapshot, now: float, text: TextSettings | None = None)
     While Spotify fails, the last playback is served for `LEGACY_STALE_GRACE_S` after its
     fetch, then `api_response` 429 (rate limited) or 503 (failing) until Spotify answers.
     """
-    answer = _v1_answer(snapshot, now)
-    if answer is not None:
-        return answer
+    code = _v1_answer(snapshot, now)
+    if code is not None:
+        return {"api_response": code}
     playback = snapshot.playback
     assert playback is not None  # noqa: S101 - _v1_answer answered every other case
-    return _v1_strings(playback, text or TextSettings()).payload(**_v1_numbers(playback, now))
+    return _v1_strings(playback, text or TextSettings()).payload(*_v1_numbers(playback, now))
 
 
-def _v1_answer(snapshot: Snapshot, now: float) -> dict[str, Json] | None:
-    """The body when there is no playback to show (None when there is)."""
+def _v1_answer(snapshot: Snapshot, now: float) -> int | None:
+    """The `api_response` when there is no playback to show (None when there is)."""
     if snapshot.status is AccountStatus.NEEDS_RELINK:
-        return {"api_response": 401}
+        return 401
     if snapshot.status is AccountStatus.FORBIDDEN:
-        return {"api_response": 403}
+        return 403
     playback = snapshot.playback
     if playback is None or (snapshot.stale and now - playback.fetched_at > LEGACY_STALE_GRACE_S):
-        return {"api_response": _STATUS_ONLY_RESPONSE[snapshot.status]}
+        return _STATUS_ONLY_RESPONSE[snapshot.status]
     if playback.kind is PlaybackKind.IDLE:
-        return {"api_response": 204}
+        return 204
     return None
+
+
+@lru_cache(maxsize=8)
+def _v1_answer_body(code: int) -> bytes:
+    return json_body({"api_response": code}, ensure_ascii=True).encode()
 
 
 def _v1_strings(playback: Playback, text: TextSettings) -> _LegacyStrings:
@@ -203,11 +226,12 @@ def _v1_strings(playback: Playback, text: TextSettings) -> _LegacyStrings:
     return _legacy_strings(title, artists, playback.device_name, playing=playback.is_playing)
 
 
-def _v1_numbers(playback: Playback, now: float) -> dict[str, int]:
+def _v1_numbers(playback: Playback, now: float) -> tuple[int, int, int]:
+    """`V1_NUMBERS`: timer, duration, current."""
     duration = min(playback.duration_ms, LONGEST_MS)
     # Of unknown length (an ad): nothing to count, rather than progress past the end.
     current = min(playback.progress_at(now), duration)
-    return {"timer": duration - current, "duration": duration, "current": current}
+    return duration - current, duration, current
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,7 +244,7 @@ class _LegacyStrings:
     device_name: str
     playing: bool
 
-    def payload(self, *, timer: int, duration: int, current: int) -> dict[str, Json]:
+    def payload(self, timer: int, duration: int, current: int) -> dict[str, Json]:
         """The body, with the times."""
         return {
             "api_response": 200,
@@ -344,7 +368,8 @@ def v2_payload(
 
     Its body (`json_body`) is at most `V2_BUDGET_BYTES` long, whatever the item.
     """
-    return _v2_screen_of(snapshot, display, text).payload(**_v2_numbers(snapshot, now))
+    numbers = _v2_numbers(snapshot, now, _v2_duration(snapshot, _v2_state(snapshot)))
+    return _v2_screen_of(snapshot, display, text).payload(*numbers)
 
 
 def _v2_screen_of(
@@ -386,14 +411,11 @@ def _v2_duration(snapshot: Snapshot, state: str) -> int:
     return 0
 
 
-def _v2_numbers(snapshot: Snapshot, now: float) -> dict[str, int]:
+def _v2_numbers(snapshot: Snapshot, now: float, duration: int) -> tuple[int, int, int]:
+    """`V2_NUMBERS`: progress, duration (the snapshot's `_v2_duration`), next_poll."""
     playback = snapshot.playback
-    duration = _v2_duration(snapshot, _v2_state(snapshot))
-    return {
-        "progress": min(playback.progress_at(now), duration) if playback else 0,
-        "duration": duration,
-        "next_poll": next_poll_hint_ms(snapshot, now),
-    }
+    progress = min(playback.progress_at(now), duration) if playback else 0
+    return progress, duration, next_poll_hint_ms(snapshot, now)
 
 
 @dataclass(frozen=True, slots=True)
@@ -413,7 +435,7 @@ class _Screen:
     mark: str = ""
     glyphs: tuple[str, ...] = ()
 
-    def payload(self, *, progress: int, duration: int, next_poll: int) -> dict[str, Json]:
+    def payload(self, progress: int, duration: int, next_poll: int) -> dict[str, Json]:
         """The payload, with the times and the poll hint."""
         return {
             "v": 2,

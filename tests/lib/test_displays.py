@@ -28,3 +28,17 @@ def test_memory_is_bounded_and_silent_displays_are_forgotten(clock: FakeClock) -
     clock.advance(61)
     log.saw("kitchen", "10.0.0.1", "1", None, None)
     assert [seen.address for seen in log.recent()] == ["10.0.0.1"]
+
+
+def test_rows_read_are_not_changed_by_later_requests(clock: FakeClock) -> None:
+    log = DisplayLog(clock=clock)
+    log.saw("kitchen", None, "1", None, None)
+    before = log.recent()
+    clock.advance(1)
+    log.saw("kitchen", None, "2", "A02", "20x4")
+    assert [(s.address, s.version, s.rom, s.requests, s.last_seen) for s in before] == [
+        ("?", "1", None, 1, clock() - 1)
+    ]
+    assert [(s.version, s.rom, s.size, s.requests) for s in log.recent()] == [
+        ("2", "A02", "20x4", 2)
+    ]

@@ -66,7 +66,12 @@ def test_a_template_leaves_only_its_numbers_open() -> None:
     template = BodyTemplate.of(
         {"title": '50% of "a":1', "a": 1, "b": True}, ("a",), ensure_ascii=False
     )
-    assert template.fill({"a": 42}) == b'{"title":"50% of \\"a\\":1","a":42,"b":true}'
+    assert template.fill((42,)) == b'{"title":"50% of \\"a\\":1","a":42,"b":true}'
+
+
+def test_a_template_takes_its_numbers_in_the_payload_order() -> None:
+    with pytest.raises(ValueError, match="order"):
+        BodyTemplate.of({"a": 1, "b": 2}, ("b", "a"), ensure_ascii=False)
 
 
 def test_the_same_item_is_laid_out_once(monkeypatch: pytest.MonkeyPatch) -> None:
