@@ -33,6 +33,7 @@ import argparse
 import asyncio
 import math
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -47,6 +48,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.scale_displays import DisplayLoad, run_displays
 from bench.scale_servers import ServerGroup, start_servers
 from bench.scale_spotify import ScaleSpotify, State, device_key_of, state_of, uid_of
+from tests.loopback import free_port
+from tests.mongodb import _wait_for_mongodb, start_nx_27017
 
 from spotifylcd.store import open_store
 
@@ -221,9 +224,14 @@ async def measure(size: Size, args: argparse.Namespace, work: Path) -> Row:
     spotify = ScaleSpotify(size.accounts)
     await spotify.start()
     servers: ServerGroup | None = None
+    mongodb: subprocess.Popen[bytes] | None = None
     try:
         print(f"{size.accounts:,} accounts: linking", file=sys.stderr, flush=True)
         store = str(work / "store")
+        if args.processes > 1:
+            mongodb = start_nx_27017(port := free_port(), work)
+            store = f"mongodb://localhost:{port}"
+            _wait_for_mongodb(store, mongodb)
         store_seconds = await write_store(spotify, store)
         launched = time.monotonic()
         servers = await start_servers(store, spotify.env(), work / "serve.log", args.processes)
@@ -245,6 +253,10 @@ async def measure(size: Size, args: argparse.Namespace, work: Path) -> Row:
         )
         await asyncio.sleep(start - time.monotonic())
         before = Sample.take(servers)
+        if args.kill_one_after is not None:
+            await asyncio.sleep(args.kill_one_after)
+            servers.kill_one()
+            print(f"killed one server {args.kill_one_after:g} s into the window", file=sys.stderr)
         await asyncio.sleep(end - time.monotonic())
         after = Sample.take(servers)
         rss = servers.rss_mib()
@@ -277,6 +289,9 @@ async def measure(size: Size, args: argparse.Namespace, work: Path) -> Row:
     finally:
         if servers is not None:
             await servers.stop()
+        if mongodb is not None:
+            mongodb.terminate()
+            mongodb.wait(30)
         await spotify.stop()
 
 
@@ -385,7 +400,15 @@ async def main() -> None:
         "--display-processes", type=int, default=1, help="processes the displays run in"
     )
     parser.add_argument(
-        "--processes", type=int, default=1, help="server processes (1 until they share MongoDB)"
+        "--processes",
+        type=int,
+        default=1,
+        help="server processes; above 1 they share a MongoDB store (nx-27017) behind a balancer",
+    )
+    parser.add_argument(
+        "--kill-one-after",
+        type=float,
+        help="SIGKILL one server this many seconds into the measured window",
     )
     args = parser.parse_args()
     sizes = parse_sizes(args.accounts or ("10,100" if args.quick else "10,100,1000,3000"))

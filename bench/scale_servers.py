@@ -1,8 +1,7 @@
 """The servers under test in the scale run, and what they cost: CPU seconds, RSS, log lines.
 
-One `spotify-lcd serve` process today. This is the seam for issue 17's `--processes 3`:
-several processes on one MongoDB store behind a loopback balancer would start here, `url`
-becoming the balancer's, and CPU and memory summed over `processes` as they already are.
+One `spotify-lcd serve` process, or several on one MongoDB store behind a loopback balancer
+(`bench/balancer.py`, its own process, not counted as the servers'), CPU and memory summed.
 """
 
 from __future__ import annotations
@@ -28,6 +27,7 @@ class ServerGroup:
     processes: list[subprocess.Popen[bytes]]
     url: str
     log: Path
+    balancer: subprocess.Popen[bytes] | None = None
 
     def cpu_seconds(self) -> float:
         """User and system CPU time used so far, all threads of all processes."""
@@ -63,34 +63,51 @@ class ServerGroup:
 
     async def stop(self) -> None:
         """SIGTERM every process and wait for it."""
-        for process in self.processes:
-            process.terminate()
-        for process in self.processes:
+        everything = [*self.processes, *([self.balancer] if self.balancer else [])]
+        for process in everything:
+            if process.poll() is None:
+                process.terminate()
+        for process in everything:
             await asyncio.to_thread(process.wait, 30)
+
+    def kill_one(self) -> None:
+        """SIGKILL the first server: no lease handed back, as in a crash."""
+        self.processes[0].kill()
+        self.processes[0].wait()
 
 
 async def start_servers(
     store: str, env: dict[str, str], log: Path, processes: int = 1
 ) -> ServerGroup:
-    """`processes` servers on `store`, healthy; only one until the server shares MongoDB."""
-    if processes != 1:
-        msg = "more than one process needs issue 17's MongoDB leases; only --processes 1 runs"
-        raise SystemExit(msg)
-    port = free_port()
+    """`processes` servers on `store` (MongoDB when more than one), healthy."""
+    ports = [free_port() for _ in range(processes)]
     with log.open("wb") as sink:
-        process = subprocess.Popen(
-            [
-                *(sys.executable, "-m", "spotifylcd", "--log-level", "WARNING", "serve"),
-                *("--host", "localhost", "--port", str(port), "--store", store),
-            ],
-            env={**os.environ, **env},
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-            cwd=ROOT,
+        started = [
+            subprocess.Popen(
+                [
+                    *(sys.executable, "-m", "spotifylcd", "--log-level", "WARNING", "serve"),
+                    *("--host", "localhost", "--port", str(port), "--store", store),
+                ],
+                env={**os.environ, **env},
+                stdout=sink,
+                stderr=subprocess.STDOUT,
+                cwd=ROOT,
+            )
+            for port in ports
+        ]
+    balancer = None
+    url = f"http://localhost:{ports[0]}"
+    if processes > 1:
+        front = free_port()
+        balancer = subprocess.Popen(
+            [sys.executable, "-m", "bench.balancer", str(front), *map(str, ports)], cwd=ROOT
         )
-    group = ServerGroup([process], f"http://localhost:{port}", log)
+        url = f"http://localhost:{front}"
+    group = ServerGroup(started, url, log, balancer)
     try:
-        await wait_healthy(group.url, timeout=120)
+        for port in ports:
+            await wait_healthy(f"http://localhost:{port}", timeout=120)
+        await wait_healthy(url, timeout=30)
     except TimeoutError:
         await group.stop()
         raise SystemExit(f"spotify-lcd serve did not answer /healthz; see {log}") from None

@@ -122,18 +122,26 @@ class BadKeyThrottle:
         self._clock = clock
         self._max_tracked = max_tracked
         self._failures: dict[tuple[str, str | None], deque[float]] = {}
+        # Failures other processes serving the same accounts saw, by process (`share`).
+        self._peer_failures: dict[tuple[str, str | None], dict[str, tuple[float, ...]]] = {}
+        self._unshared: set[tuple[str, str | None]] = set()
         self._throttled_since_report = 0
         self._reported_at = -math.inf
 
     def retry_after(self, remote: str | None, uid: str | None = None) -> float:
         """Seconds `remote` must wait before trying `uid` (None: unknown uids) again; 0 if none."""
-        failures = self._failures.get((remote or "", uid))
-        if failures is None:
+        key = (remote or "", uid)
+        failures = self._failures.get(key)
+        peers = self._peer_failures.get(key)
+        if failures is None and peers is None:
             return 0.0
-        self._expire(failures)
-        if len(failures) < self.limit:
+        times = list(self._expire(failures)) if failures is not None else []
+        if peers is not None:
+            horizon = self._clock() - self.window
+            times = sorted(times + [t for seen in peers.values() for t in seen if t > horizon])
+        if len(times) < self.limit:
             return 0.0
-        return max(0.0, failures[-self.limit] + self.window - self._clock())
+        return max(0.0, times[-self.limit] + self.window - self._clock())
 
     def blocked(self, remote: str | None, uid: str | None = None) -> bool:
         """Whether `remote` must wait before trying `uid` again."""
@@ -149,8 +157,24 @@ class BadKeyThrottle:
         self._expire(failures)
         failures.append(self._clock())
         self._failures[key] = failures
+        self._unshared.add(key)
         if len(failures) == self.limit:
             self._report(key)
+
+    def unshared_failures(self) -> dict[tuple[str, str | None], tuple[float, ...]]:
+        """Keys that failed since the last call, with their failures in the window (monotonic)."""
+        keys, self._unshared = self._unshared, set()
+        return {
+            key: tuple(self._expire(self._failures[key])) for key in keys if key in self._failures
+        }
+
+    def peer_failed(
+        self, peer: str, key: tuple[str, str | None], failures: tuple[float, ...]
+    ) -> None:
+        """Another process serving these accounts saw these failures of `key` (monotonic here)."""
+        if len(self._peer_failures) >= self._max_tracked and key not in self._peer_failures:
+            self._peer_failures.pop(next(iter(self._peer_failures)))
+        self._peer_failures.setdefault(key, {})[peer] = failures
 
     def _report(self, key: tuple[str, str | None]) -> None:
         """One log line per window at most, however many addresses get throttled."""
@@ -172,7 +196,8 @@ class BadKeyThrottle:
         self._reported_at = now
         self._throttled_since_report = 0
 
-    def _expire(self, failures: deque[float]) -> None:
+    def _expire(self, failures: deque[float]) -> deque[float]:
         horizon = self._clock() - self.window
         while failures and failures[0] <= horizon:
             failures.popleft()
+        return failures

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import math
 import os
 import sys
 from pathlib import Path
@@ -100,6 +101,18 @@ def port_number(text: str) -> int:
     return int(text)
 
 
+def positive_seconds(text: str) -> float:
+    """A duration in seconds above zero, or argparse's one-line error."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not value > 0 or math.isinf(value):
+        msg = f"{text!r} is not a number of seconds above 0"
+        raise argparse.ArgumentTypeError(msg)
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser, separate so tests and docs can inspect it."""
     parser = OneLineErrorParser(prog="spotify-lcd", description=__doc__)
@@ -124,6 +137,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=DEFAULT_JITTER,
         help="spread between accounts: each poll's interval varies by this fraction, centred "
         "on it; back-off and Spotify's waits are spread over their whole step; 0 is exact",
+    )
+    serve.add_argument(
+        "--lease-period",
+        type=positive_seconds,
+        default=10.0,
+        help="with a MongoDB store shared by several servers: seconds after which a silent "
+        "server's accounts are polled by the others",
     )
 
     serve.add_argument(

@@ -221,6 +221,12 @@ class PollEngine:
                 await asyncio.to_thread(load_tables_for, strings, playback.genres)
             self._text_loaded_for = strings
 
+    async def adopt(self, snapshot: Snapshot) -> None:
+        """Show what another process polled (it holds the account's lease), dictionaries first."""
+        if snapshot.playback is not None:
+            await self._load_text_tables(snapshot.playback)
+        self._snapshot = snapshot
+
     def forget(self) -> None:
         """Nobody polls from now on: drop the playback, which would only grow old.
 
@@ -318,6 +324,22 @@ class Poller:
         return self.engine.snapshot
 
     @property
+    def running(self) -> bool:
+        """Whether this process polls the account (else it shows what another one polls)."""
+        return self._task is not None
+
+    @property
+    def wanted_until(self) -> float:
+        """Until when displays asking here want the account polled (monotonic)."""
+        return self._wanted_until
+
+    def want_until(self, until: float) -> None:
+        """Displays asking another process want the account polled until `until`."""
+        if not self._wanted(self._clock()) and until > self._clock():
+            self._wake.set()
+        self._wanted_until = max(self._wanted_until, until)
+
+    @property
     def upstream_calls(self) -> int:
         """Spotify calls made so far."""
         return self.engine.upstream_calls
@@ -358,6 +380,11 @@ class Poller:
     async def poll_once(self) -> Snapshot:
         """One poll now, outside the schedule."""
         return await self.engine.poll()
+
+    async def adopt(self, snapshot: Snapshot) -> None:
+        """Show what the process polling the account saw; only while this one does not poll."""
+        if not self.running:
+            await self.engine.adopt(snapshot)
 
     def _want_from(self, now: float) -> None:
         """Poll for the demand window, counted from when the display was told to come back.

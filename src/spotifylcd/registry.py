@@ -6,12 +6,13 @@ import asyncio
 import contextlib
 import logging
 import math
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .account import Account
 from .demo import DEMO_OVERRIDES, DEMO_UID, DemoPlaybackSource
-from .exceptions import StoreError, StoreUnavailableError
+from .exceptions import AccountNotFoundError, StoreError, StoreUnavailableError
 from .payload import BodyCache
 from .poller import AppRateLimit, Poller, PollPolicy
 from .source import PlaybackSource, SpotifyPlaybackSource
@@ -19,6 +20,8 @@ from .status import AccountStatus
 from .stored_tokens import StoredTokens
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
     from .spotify import SpotifyClient
     from .store import TokenStore
 
@@ -81,6 +84,9 @@ class AccountRegistry:
     demo: bool = False
     sync_interval: float = SYNC_INTERVAL
     store_error: str | None = None
+    # Which accounts this process polls, when it shares them with others (`Cluster.leads`);
+    # None: every account.
+    leads: Callable[[str], bool] | None = None
     _runtimes: dict[str, AccountRuntime] = field(default_factory=dict)
     # Spotify rate-limits an app, not a user: one limit per client id, shared by its accounts.
     _app_limits: dict[str, AppRateLimit] = field(default_factory=dict)
@@ -93,6 +99,52 @@ class AccountRegistry:
     def runtimes(self) -> list[AccountRuntime]:
         """Every served account, in uid order."""
         return [self._runtimes[uid] for uid in sorted(self._runtimes)]
+
+    @property
+    def app_limits(self) -> Mapping[str, AppRateLimit]:
+        """Spotify's Retry-After per client id, as this process knows it."""
+        return self._app_limits
+
+    def app_limit(self, client_id: str) -> AppRateLimit:
+        """The Retry-After every account of `client_id` shares."""
+        return self._app_limits.setdefault(client_id, AppRateLimit())
+
+    async def lead(self, uid: str, index: int = 0, count: int = 1) -> None:
+        """Poll `uid` from this process (its lease is ours), the `index`-th of `count` at once.
+
+        The first poll comes when the snapshot shown so far is due, never sooner than the
+        spread of accounts taken together.
+        """
+        runtime = self._runtimes.get(uid)
+        if runtime is None or runtime.poller.running:
+            return
+        due = runtime.poller.snapshot.next_poll_at
+        wait = 0.0 if due is None else due - time.monotonic()
+        runtime.poller.start(max(wait, self.policy.first_poll_delay(index, count)))
+
+    async def follow(self, uid: str) -> None:
+        """Stop polling `uid` here: another process holds its lease and shares what it sees."""
+        runtime = self._runtimes.get(uid)
+        if runtime is not None:
+            await runtime.poller.stop()
+
+    async def sync_versions(self, versions: Mapping[str, int]) -> None:
+        """Re-read just the accounts whose stored version differs from the one served."""
+        served = {uid: rt.account for uid, rt in self._runtimes.items() if not rt.public}
+        changed = [
+            uid
+            for uid, version in versions.items()
+            if uid not in served or served[uid].version != version
+        ]
+        if not changed and served.keys() <= versions.keys():
+            return
+        accounts = {uid: account for uid, account in served.items() if uid in versions}
+        for uid in changed:
+            try:
+                accounts[uid] = await self.store.get(uid)
+            except AccountNotFoundError:
+                accounts.pop(uid, None)
+        await self._serve([accounts[uid] for uid in sorted(accounts)])
 
     async def start(self) -> None:
         """Load the accounts, start their pollers and the background store sync.
@@ -160,10 +212,11 @@ class AccountRegistry:
                     await runtime.poller.stop()
                 tokens = StoredTokens(self.client, self.store, account)
                 source = SpotifyPlaybackSource(self.client, tokens)
-                app_limit = self._app_limits.setdefault(account.client_id, AppRateLimit())
+                app_limit = self.app_limit(account.client_id)
                 poller = Poller(source, self.policy, name=uid, app_limit=app_limit)
                 self._runtimes[uid] = AccountRuntime(account, poller, source, tokens)
-                started.append(poller)
+                if self.leads is None or self.leads(uid):
+                    started.append(poller)
             elif not runtime.public:
                 runtime.account = account
                 if runtime.tokens is not None and account.version > runtime.tokens.account.version:

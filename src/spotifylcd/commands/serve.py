@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import aiohttp
 from aiohttp import web
 
+from ..access import BadKeyThrottle
 from ..displays import DisplayLog
 from ..exceptions import SpotifyLCDError
 from ..json_errors import JsonErrorRunner
@@ -20,10 +21,14 @@ from ..poller import PollPolicy
 from ..registry import AccountRegistry
 from ..server import create_app
 from ..spotify import SpotifyClient
+from ..store import default_location, is_mongodb_uri
 from . import store_of
 
 if TYPE_CHECKING:
     import argparse
+
+    from ..cluster import Cluster
+    from ..store import TokenStore
 
 _LOGGER = logging.getLogger("spotifylcd")
 LISTEN_BACKLOG = 1024
@@ -49,9 +54,19 @@ async def serve(args: argparse.Namespace) -> None:
         connector = aiohttp.TCPConnector(limit=0)
         session = await stack.enter_async_context(aiohttp.ClientSession(connector=connector))
         registry = AccountRegistry(store, SpotifyClient(session), policy, demo=args.demo)
+        throttle = BadKeyThrottle()
+        cluster = _cluster_of(args, store, registry, throttle)
         await registry.start()
         stack.push_async_callback(registry.stop)
-        app = create_app(registry, trusted_proxies=tuple(args.trusted_proxy), displays=displays)
+        if cluster is not None:
+            await cluster.start()
+            stack.push_async_callback(cluster.stop)
+        app = create_app(
+            registry,
+            throttle=throttle,
+            trusted_proxies=tuple(args.trusted_proxy),
+            displays=displays,
+        )
         await _listen(stack, app, args.host, args.port, "--port")
         if args.admin_port:
             # The admin UI's linking flow brings spotipy and requests: only when it is served.
@@ -72,6 +87,26 @@ async def serve(args: argparse.Namespace) -> None:
             args.port,
         )
         await _wait_for_signal()
+
+
+def _cluster_of(
+    args: argparse.Namespace,
+    store: TokenStore,
+    registry: AccountRegistry,
+    throttle: BadKeyThrottle,
+) -> Cluster | None:
+    """With MongoDB, servers on the same database share the accounts instead of all polling."""
+    if not is_mongodb_uri(args.store or default_location()):
+        return None
+    # pymongo is imported only for a MongoDB store.
+    from ..cluster import Cluster  # noqa: PLC0415
+    from ..store.mongodb import MongoTokenStore  # noqa: PLC0415
+
+    if not isinstance(store, MongoTokenStore):
+        return None
+    cluster = Cluster(store, registry, throttle, lease_period=args.lease_period)
+    registry.leads = cluster.leads
+    return cluster
 
 
 async def _listen(

@@ -142,6 +142,24 @@ class MongoTokenStore:
         documents: list[Document] = await self._call(cursor.to_list())
         return [_stored_account(document) for document in documents if "user" in document]
 
+    async def versions(self) -> dict[str, int]:
+        """Each account's version counter: a cheap way to see what changed since a read."""
+        cursor = self._collection.find({}, {"_id": False, "user": True, "version": True})
+        documents: list[Document] = await self._call(cursor.to_list())
+        return {
+            str(document["user"]): int(document.get("version") or 0)
+            for document in documents
+            if "user" in document
+        }
+
+    def beside(self, suffix: str) -> AsyncCollection[Document]:
+        """A collection next to the accounts' (`user_leases` beside `user`), for shared state."""
+        return self._collection.database[f"{self._collection.name}_{suffix}"]
+
+    async def call[T](self, operation: Awaitable[T]) -> T:
+        """Await a MongoDB operation, its failures as `StoreUnavailableError`/`StoreError`."""
+        return await self._call(operation)
+
     async def get(self, uid: str) -> Account:
         """The account called `uid`."""
         document = await self._call(self._collection.find_one({"user": uid}, {"_id": False}))

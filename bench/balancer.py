@@ -1,0 +1,47 @@
+"""A loopback TCP balancer for `bench/scale.py --processes N`: each connection to the next server.
+
+A server that refuses the connection (killed) is skipped, as a health-checking balancer would.
+Run: python -m bench.balancer LISTEN_PORT BACKEND_PORT...
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import sys
+
+
+async def pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    """Copy until end of stream, then close the writing side."""
+    with contextlib.suppress(ConnectionError):
+        while data := await reader.read(65536):
+            writer.write(data)
+            await writer.drain()
+    with contextlib.suppress(ConnectionError, OSError):
+        writer.close()
+
+
+async def main() -> None:
+    listen, *backends = (int(port) for port in sys.argv[1:])
+    turns = itertools.cycle(backends)
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        for _ in backends:
+            try:
+                upstream_reader, upstream_writer = await asyncio.open_connection(
+                    "127.0.0.1", next(turns)
+                )
+            except OSError:
+                continue
+            await asyncio.gather(pipe(reader, upstream_writer), pipe(upstream_reader, writer))
+            return
+        writer.close()
+
+    server = await asyncio.start_server(serve, "127.0.0.1", listen, backlog=1024)
+    async with server:
+        await server.serve_forever()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
