@@ -1,7 +1,8 @@
 """A loopback TCP balancer for `bench/scale.py --processes N`: each connection to the next server.
 
-A server that refuses the connection (killed) is skipped, as a health-checking balancer would.
-Run: python -m bench.balancer LISTEN_PORT BACKEND_PORT...
+A server that refuses the connection, or closes it without a byte of answer (killed while the
+request was under way), is skipped and the request sent to the next one, as HAProxy does with
+`retry-on conn-failure empty-response`. Run: python -m bench.balancer LISTEN_PORT BACKEND_PORT...
 """
 
 from __future__ import annotations
@@ -27,13 +28,21 @@ async def main() -> None:
     turns = itertools.cycle(backends)
 
     async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        # A display's request comes in one segment; kept to be sent again if a server dies.
+        request = await reader.read(65536)
         for _ in backends:
             try:
                 upstream_reader, upstream_writer = await asyncio.open_connection(
                     "127.0.0.1", next(turns)
                 )
+                upstream_writer.write(request)
+                first = await upstream_reader.read(65536)
             except OSError:
                 continue
+            if not first:
+                upstream_writer.close()
+                continue
+            writer.write(first)
             await asyncio.gather(pipe(reader, upstream_writer), pipe(upstream_reader, writer))
             return
         writer.close()

@@ -28,20 +28,26 @@ class ServerGroup:
     url: str
     log: Path
     balancer: subprocess.Popen[bytes] | None = None
+    # CPU seconds of servers killed during the run, read just before the kill.
+    killed_cpu: float = 0.0
 
     def cpu_seconds(self) -> float:
         """User and system CPU time used so far, all threads of all processes."""
         total = 0
         for process in self.processes:
+            if process.returncode is not None:
+                continue
             fields = Path(f"/proc/{process.pid}/stat").read_text().rpartition(")")[2].split()
             # utime and stime, fields 14 and 15 of proc(5), counted after the command name.
             total += int(fields[11]) + int(fields[12])
-        return total / CLOCK_TICKS
+        return total / CLOCK_TICKS + self.killed_cpu
 
     def rss_mib(self) -> float:
         """Resident memory now, summed over the processes."""
         total = 0
         for process in self.processes:
+            if process.returncode is not None:
+                continue
             for line in Path(f"/proc/{process.pid}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
                     total += int(line.split()[1])
@@ -72,8 +78,10 @@ class ServerGroup:
 
     def kill_one(self) -> None:
         """SIGKILL the first server: no lease handed back, as in a crash."""
+        before = self.cpu_seconds()
         self.processes[0].kill()
         self.processes[0].wait()
+        self.killed_cpu = before - self.cpu_seconds()
 
 
 async def start_servers(
