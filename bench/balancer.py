@@ -25,16 +25,17 @@ async def pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> No
 
 async def main() -> None:
     listen, *backends = (int(port) for port in sys.argv[1:])
-    turns = itertools.cycle(backends)
+    turns = itertools.count()
 
     async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         # A display's request comes in one segment; kept to be sent again if a server dies.
         request = await reader.read(65536)
-        for _ in backends:
+        # Every server once, from this connection's turn on: other connections take turns
+        # meanwhile, so a shared cycle could hand one connection the dead server three times.
+        first_choice = next(turns) % len(backends)
+        for port in backends[first_choice:] + backends[:first_choice]:
             try:
-                upstream_reader, upstream_writer = await asyncio.open_connection(
-                    "127.0.0.1", next(turns)
-                )
+                upstream_reader, upstream_writer = await asyncio.open_connection("127.0.0.1", port)
                 upstream_writer.write(request)
                 first = await upstream_reader.read(65536)
             except OSError:
