@@ -335,9 +335,7 @@ class Poller:
 
     def want_until(self, until: float) -> None:
         """Displays asking another process want the account polled until `until`."""
-        if not self._wanted(self._clock()) and until > self._clock():
-            self._wake.set()
-        self._wanted_until = max(self._wanted_until, until)
+        self._want(until, self._clock())
 
     @property
     def upstream_calls(self) -> int:
@@ -346,10 +344,7 @@ class Poller:
 
     def demand(self) -> Snapshot:
         """A display asked: keep (or start) polling, and answer from the cache at once."""
-        now = self._clock()
-        if not self._wanted(now):
-            self._wake.set()
-        self._want_from(now)
+        self._want_from(self._clock())
         return self.engine.snapshot
 
     def poll_soon(self) -> None:
@@ -394,7 +389,13 @@ class Poller:
         """
         due = self.engine.snapshot.next_poll_at
         back = now if due is None else max(now, due)
-        self._wanted_until = max(self._wanted_until, back + self.policy.demand_window)
+        self._want(back + self.policy.demand_window, now)
+
+    def _want(self, until: float, now: float) -> None:
+        """Polling wanted until `until`: a poller asleep for want of displays wakes."""
+        if not self._wanted(now) and until > now:
+            self._wake.set()
+        self._wanted_until = max(self._wanted_until, until)
 
     def _wanted(self, now: float) -> bool:
         return now <= self._wanted_until
