@@ -16,10 +16,10 @@ issue's goal), each on a new connection, from their own processes
 
 A second table shows the load side: the rate asked against the rate offered, the displays'
 own CPU and timer lag (a saturated generator shows there), this process's CPU (the bench's
-Spotify), how busy the machine was (% of all cores) and what of it was neither the server,
-the displays nor the bench (other jobs, the kernel; % of one core, as the other CPU figures),
-and connects the server's listen queue dropped (each costs a display the kernel's 1 s SYN
-retry; counted machine-wide). Run from the repository root:
+Spotify), HAProxy's and MongoDB's CPU (with --processes above 1), how busy the machine was
+(% of all cores) and what of it was none of these (other jobs, the kernel; % of one core, as
+the other CPU figures), and connects the server's listen queue dropped (each costs a display
+the kernel's 1 s SYN retry; counted machine-wide). Run from the repository root:
 
     .venv/bin/python bench/scale.py --accounts 10,100,1000,3000   # ~7 min
     .venv/bin/python bench/scale.py --quick                        # 10 and 100 accounts, ~40 s
@@ -38,7 +38,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Final
 from urllib.parse import urlencode
@@ -46,7 +46,7 @@ from urllib.parse import urlencode
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.scale_displays import DisplayLoad, run_displays
-from bench.scale_servers import ServerGroup, start_servers
+from bench.scale_servers import ServerGroup, process_cpu_seconds, start_servers
 from bench.scale_spotify import ScaleSpotify, State, device_key_of, state_of, uid_of
 from tests.loopback import free_port
 from tests.mongodb import _wait_for_mongodb, start_nx_27017
@@ -61,10 +61,11 @@ SPOTIFY_TIMEOUT_LOG: Final = "did not answer"
 
 @dataclass(frozen=True, slots=True)
 class Size:
-    """One row: how many accounts, and how often each display asks."""
+    """One row: how many accounts, how often each display asks, how many servers answer."""
 
     accounts: int
     hz: float
+    servers: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,18 +75,22 @@ class Sample:
     at: float
     server_cpu: float
     bench_cpu: float
+    balancer_cpu: float
+    mongodb_cpu: float
     machine_busy: float
     machine_total: float
     listen_drops: int
     log_offset: int
 
     @classmethod
-    def take(cls, servers: ServerGroup) -> Sample:
+    def take(cls, servers: ServerGroup, mongodb: subprocess.Popen[bytes] | None) -> Sample:
         busy, total = _machine_ticks()
         return cls(
             time.monotonic(),
             servers.cpu_seconds(),
             time.process_time(),
+            servers.balancer_cpu_seconds(),
+            process_cpu_seconds(mongodb.pid) if mongodb else 0.0,
             busy,
             total,
             _listen_drops(),
@@ -108,6 +113,8 @@ class Row:
     spotify_timeouts: int
     other_calls: Counter[str]
     bench_cpu: float
+    balancer_cpu: float
+    mongodb_cpu: float
     machine_cpu: float
     listen_drops: int
     warnings: int
@@ -119,7 +126,8 @@ class Row:
         """CPU used by everything else on the machine (other jobs), % of one core."""
         cores = os.cpu_count() or 1
         displays = self.displays.cpu_seconds / self.window * 100
-        return self.machine_cpu * cores - self.server_cpu - displays - self.bench_cpu
+        apart = self.server_cpu + displays + self.bench_cpu + self.balancer_cpu + self.mongodb_cpu
+        return self.machine_cpu * cores - apart
 
 
 def _machine_ticks() -> tuple[float, float]:
@@ -164,6 +172,17 @@ def parse_sizes(text: str) -> list[Size]:
             raise SystemExit(f"--accounts: {item!r} needs at least 1 account and a rate above 0")
         sizes.append(Size(accounts, rate))
     return sizes
+
+
+def parse_processes(text: str) -> list[int]:
+    """`1,3`: server counts, a row of each per account count."""
+    try:
+        counts = [int(item) for item in text.split(",")]
+    except ValueError:
+        raise SystemExit(f"--processes: {text!r} is not a list of counts, e.g. 1,3") from None
+    if any(count < 1 for count in counts):
+        raise SystemExit(f"--processes: {text!r} needs at least 1 server per row")
+    return counts
 
 
 async def write_store(spotify: ScaleSpotify, location: str) -> float:
@@ -228,13 +247,13 @@ async def measure(size: Size, args: argparse.Namespace, work: Path) -> Row:
     try:
         print(f"{size.accounts:,} accounts: linking", file=sys.stderr, flush=True)
         store = str(work / "store")
-        if args.processes > 1:
+        if size.servers > 1:
             mongodb = start_nx_27017(port := free_port(), work)
             store = f"mongodb://localhost:{port}"
             _wait_for_mongodb(store, mongodb)
         store_seconds = await write_store(spotify, store)
         launched = time.monotonic()
-        servers = await start_servers(store, spotify.env(), work / "serve.log", args.processes)
+        servers = await start_servers(store, spotify.env(), work / "serve.log", size.servers)
         first_polls = await wait_first_polls(spotify, launched, limit=max(60.0, args.warm_up))
         print(f"{size.accounts:,} accounts: warming up, then measuring", file=sys.stderr)
         start = time.monotonic() + args.warm_up
@@ -252,13 +271,13 @@ async def measure(size: Size, args: argparse.Namespace, work: Path) -> Row:
             )
         )
         await asyncio.sleep(start - time.monotonic())
-        before = Sample.take(servers)
+        before = Sample.take(servers, mongodb)
         if args.kill_one_after is not None:
             await asyncio.sleep(args.kill_one_after)
             servers.kill_one()
             print(f"killed one server {args.kill_one_after:g} s into the window", file=sys.stderr)
         await asyncio.sleep(end - time.monotonic())
-        after = Sample.take(servers)
+        after = Sample.take(servers, mongodb)
         rss = servers.rss_mib()
         seen = await displays
         if len(servers.exited()) > (args.kill_one_after is not None):
@@ -278,6 +297,8 @@ async def measure(size: Size, args: argparse.Namespace, work: Path) -> Row:
             spotify_timeouts=sum(SPOTIFY_TIMEOUT_LOG in line for line in log),
             other_calls=other,
             bench_cpu=(after.bench_cpu - before.bench_cpu) / window * 100,
+            balancer_cpu=(after.balancer_cpu - before.balancer_cpu) / window * 100,
+            mongodb_cpu=(after.mongodb_cpu - before.mongodb_cpu) / window * 100,
             machine_cpu=(after.machine_busy - before.machine_busy)
             / (after.machine_total - before.machine_total)
             * 100,
@@ -311,10 +332,15 @@ def accounts_cell(size: Size) -> str:
     return f"{size.accounts:,}{rate}"
 
 
+def servers_cell(size: Size) -> str:
+    return "1" if size.servers == 1 else f"{size.servers} (MongoDB)"
+
+
 def scale_table(rows: list[Row]) -> str:
     return markdown(
         [
             "accounts",
+            "servers",
             "/get req/s",
             "CPU",
             "RSS",
@@ -326,6 +352,7 @@ def scale_table(rows: list[Row]) -> str:
         [
             [
                 accounts_cell(row.size),
+                servers_cell(row.size),
                 f"{row.displays.rate:,.0f}",
                 f"{row.server_cpu:.1f} %",
                 f"{row.rss_mib:.0f} MiB",
@@ -343,11 +370,13 @@ def load_table(rows: list[Row]) -> str:
     return markdown(
         [
             "accounts",
+            "servers",
             "displays",
             "asked / offered req/s",
             "skipped ticks",
             "displays' CPU, lag p99",
             "bench CPU",
+            "HAProxy, MongoDB CPU",
             "machine busy, rest",
             "listen drops",
             "stale answers",
@@ -359,6 +388,7 @@ def load_table(rows: list[Row]) -> str:
         [
             [
                 f"{row.size.accounts:,}",
+                servers_cell(row.size),
                 f"{2 * row.size.accounts:,} at {row.size.hz:g} Hz",
                 f"{row.displays.rate:,.0f} / {2 * row.size.accounts * row.size.hz:,.0f}",
                 f"{row.displays.skipped}",
@@ -367,6 +397,7 @@ def load_table(rows: list[Row]) -> str:
                     f"{row.displays.lag_p99_ms:.1f} ms"
                 ),
                 f"{row.bench_cpu:.1f} %",
+                f"{row.balancer_cpu:.1f} %, {row.mongodb_cpu:.1f} %",
                 f"{row.machine_cpu:.0f} %, {row.others_cpu:.0f} %",
                 f"{row.listen_drops}",
                 f"{row.displays.stale}",
@@ -401,9 +432,9 @@ async def main() -> None:
     )
     parser.add_argument(
         "--processes",
-        type=int,
-        default=1,
-        help="server processes; above 1 they share a MongoDB store (nx-27017) behind a balancer",
+        default="1",
+        help="server processes, e.g. 1,3 for a row of each; above 1 they share a MongoDB store "
+        "(nx-27017) behind HAProxy (default 1)",
     )
     parser.add_argument(
         "--kill-one-after",
@@ -411,7 +442,13 @@ async def main() -> None:
         help="SIGKILL one server this many seconds into the measured window",
     )
     args = parser.parse_args()
-    sizes = parse_sizes(args.accounts or ("10,100" if args.quick else "10,100,1000,3000"))
+    sizes = [
+        replace(size, servers=servers)
+        for size in parse_sizes(args.accounts or ("10,100" if args.quick else "10,100,1000,3000"))
+        for servers in parse_processes(args.processes)
+    ]
+    if args.kill_one_after is not None and any(size.servers == 1 for size in sizes):
+        raise SystemExit("--kill-one-after needs --processes above 1: a server to take over")
     if args.warm_up is None:
         args.warm_up = 5.0 if args.quick else 30.0
     if args.seconds is None:
@@ -421,10 +458,16 @@ async def main() -> None:
         with tempfile.TemporaryDirectory(prefix="spotify-lcd-scale-") as work:
             rows.append(await measure(size, args, Path(work)))
     connections = "kept-alive connections" if args.keep_alive else "a new connection per request"
+    killed = (
+        f"; one server SIGKILLed {args.kill_one_after:g} s into the window"
+        if args.kill_one_after is not None
+        else ""
+    )
     print(
-        f"\n{args.processes} `spotify-lcd serve`, 2 displays per account (v1 + v2), "
+        "\n`spotify-lcd serve` on a file store, or several on nx-27017 behind HAProxy; "
+        "2 displays per account (v1 + v2), "
         f"70/20/10 % playing/paused/idle, {connections}; "
-        f"{args.warm_up:g} s warm-up, {args.seconds:g} s measured\n"
+        f"{args.warm_up:g} s warm-up, {args.seconds:g} s measured{killed}\n"
     )
     print(scale_table(rows))
     print()

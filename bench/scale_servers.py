@@ -1,13 +1,14 @@
 """The servers under test in the scale run, and what they cost: CPU seconds, RSS, log lines.
 
-One `spotify-lcd serve` process, or several on one MongoDB store behind a loopback balancer
-(`bench/balancer.py`, its own process, not counted as the servers'), CPU and memory summed.
+One `spotify-lcd serve` process, or several on one MongoDB store behind HAProxy on loopback
+(its CPU counted apart from the servers'), CPU and memory summed.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -18,6 +19,37 @@ from tests.loopback import free_port, wait_healthy
 
 ROOT = Path(__file__).resolve().parent.parent
 CLOCK_TICKS: Final = os.sysconf("SC_CLK_TCK")
+# Displays open a connection per request, and so does HAProxy to a server (as one server alone
+# sees it). A request a server refused or left unanswered (killed while it was under way) goes
+# to another server; a server failing its health check is skipped until it answers again.
+HAPROXY_CONFIG: Final = """\
+global
+    maxconn 8000
+    nbthread 1
+defaults
+    mode http
+    timeout connect 2s
+    timeout client 30s
+    timeout server 30s
+    option http-server-close
+    retries 3
+    option redispatch 1
+    retry-on conn-failure empty-response
+frontend displays
+    bind 127.0.0.1:{front}
+    default_backend servers
+backend servers
+    balance roundrobin
+    option httpchk GET /healthz
+{servers}
+"""
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User and system CPU time a running process has used, all threads (proc(5))."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    # utime and stime, fields 14 and 15 of proc(5), counted after the command name.
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
 @dataclass
@@ -32,15 +64,13 @@ class ServerGroup:
     killed_cpu: float = 0.0
 
     def cpu_seconds(self) -> float:
-        """User and system CPU time used so far, all threads of all processes."""
-        total = 0
-        for process in self.processes:
-            if process.returncode is not None:
-                continue
-            fields = Path(f"/proc/{process.pid}/stat").read_text().rpartition(")")[2].split()
-            # utime and stime, fields 14 and 15 of proc(5), counted after the command name.
-            total += int(fields[11]) + int(fields[12])
-        return total / CLOCK_TICKS + self.killed_cpu
+        """User and system CPU time the servers used so far, all threads of all processes."""
+        running = (process for process in self.processes if process.returncode is None)
+        return sum(process_cpu_seconds(process.pid) for process in running) + self.killed_cpu
+
+    def balancer_cpu_seconds(self) -> float:
+        """What HAProxy used so far (0 with one server)."""
+        return process_cpu_seconds(self.balancer.pid) if self.balancer else 0.0
 
     def rss_mib(self) -> float:
         """Resident memory now, summed over the processes."""
@@ -103,20 +133,29 @@ async def start_servers(
             )
             for port in ports
         ]
-    balancer = None
-    url = f"http://localhost:{ports[0]}"
-    if processes > 1:
-        front = free_port()
-        balancer = subprocess.Popen(
-            [sys.executable, "-m", "bench.balancer", str(front), *map(str, ports)], cwd=ROOT
-        )
-        url = f"http://localhost:{front}"
-    group = ServerGroup(started, url, log, balancer)
+    group = ServerGroup(started, f"http://localhost:{ports[0]}", log)
     try:
         for port in ports:
             await wait_healthy(f"http://localhost:{port}", timeout=120)
-        await wait_healthy(url, timeout=30)
+        if processes > 1:
+            front = free_port()
+            group.balancer = start_haproxy(front, ports, log.with_name("haproxy.cfg"))
+            group.url = f"http://localhost:{front}"
+            await wait_healthy(group.url, timeout=30)
     except TimeoutError:
         await group.stop()
         raise SystemExit(f"spotify-lcd serve did not answer /healthz; see {log}") from None
     return group
+
+
+def start_haproxy(front: int, ports: list[int], config: Path) -> subprocess.Popen[bytes]:
+    """HAProxy on `front`, round robin over the servers on `ports`."""
+    haproxy = shutil.which("haproxy") or shutil.which("haproxy", path="/usr/sbin")
+    if haproxy is None:
+        raise SystemExit("bench/scale.py --processes needs HAProxy: apt-get install haproxy")
+    servers = "\n".join(
+        f"    server s{index} 127.0.0.1:{port} check inter 1s fall 2 rise 1"
+        for index, port in enumerate(ports)
+    )
+    config.write_text(HAPROXY_CONFIG.format(front=front, servers=servers))
+    return subprocess.Popen([haproxy, "-db", "-f", str(config)])
