@@ -49,10 +49,11 @@ class PollPolicy:
     # the account's own track ends have taught better (`TrackEnd`), unless learning is off.
     track_end_lag: float = 0.4
     learn_track_end_lag: bool = True
-    # The poll meant to show the next item is answered this long after Spotify should have
-    # switched; if Spotify is later still, it is asked again this soon, a few times.
+    # The poll meant to show the next item is answered this long after the shortest lag
+    # expected; until the next item shows, Spotify is asked again this soon after each ask
+    # (a switch shows at most this plus a round trip late), a few times past the longest.
     track_end_margin: float = 0.1
-    track_end_retry: float = 0.2
+    track_end_retry: float = 0.1
     demand_window: float = 180.0
     retry_after_cap: float = 300.0
     backoff_initial: float = 5.0

@@ -4,8 +4,12 @@ Spotify's API shows the next item a little after the previous one's predicted en
 after depends on the account's device (later on some, earlier with crossfade). The first poll
 showing a new item tells: that item started at `fetched_at - progress`, the one before was
 predicted to end at its `predicted_end()`, and the difference is one sample of the lag. The
-median of the last few samples is the estimate. The poll meant to show the next item is sent
-that long after the predicted end, less the time a poll takes to come back, plus a margin.
+last few samples span the lags to expect, at most `MAX_SPREAD` either side of their median
+(a skip near an end yields a sample far too early). The poll meant to show the next item is
+sent the shortest of them after the predicted end, less the time a poll takes to come back,
+plus a margin, and asked again every retry until the longest has passed (and a grace after):
+an account whose lag changes from track to track sees each switch about a retry after it
+happened, not half the span later.
 """
 
 from __future__ import annotations
@@ -21,11 +25,16 @@ if TYPE_CHECKING:
 # pause, polls missed in between). Crossfade, up to 12 s in Spotify's settings, starts the
 # next item early.
 LAG_BOUNDS: Final = (-12.0, 2.0)
-# Track ends remembered: enough for the median to shrug off a skip near the end.
+# Track ends remembered: enough for an erratic account's lags to span what it does.
 LAG_SAMPLES: Final = 7
+# Seconds the span reaches either side of the median at most. Below the median each tenth of
+# a second costs polls before the switch: a skip near an end costs at most a few, until it
+# leaves the samples. Above, retries stop as soon as the next item shows.
+MAX_SPREAD: Final = 0.4
 ROUND_TRIP_SAMPLES: Final = 5
-# Spotify later than learned: asked again this many times, then the regular interval.
-MAX_RETRIES: Final = 3
+# Spotify later than every lag expected: asked again for this many seconds more, then at the
+# regular interval (a stalled device).
+LATE_GRACE: Final = 0.5
 
 
 class TrackEnd:
@@ -44,12 +53,17 @@ class TrackEnd:
         self._awaited: Playback | None = None
         self._end = 0.0
         self._planned = 0.0
-        self._retries = 0
 
     @property
-    def lag(self) -> float:
-        """Seconds from a predicted end until Spotify shows the next item."""
-        return statistics.median(self._lags) if self._lags else self._initial_lag
+    def lag_span(self) -> tuple[float, float]:
+        """Seconds from a predicted end until Spotify shows the next item: shortest and longest."""
+        if not self._lags:
+            return self._initial_lag, self._initial_lag
+        median = statistics.median(self._lags)
+        return (
+            max(min(self._lags), median - MAX_SPREAD),
+            min(max(self._lags), median + MAX_SPREAD),
+        )
 
     @property
     def round_trip(self) -> float:
@@ -60,7 +74,7 @@ class TrackEnd:
         """Learn from a poll's answer; when to send the poll that should show the next item.
 
         None when no end is predicted (paused, idle, length unknown) or Spotify kept showing
-        an item past its end through every retry (a stalled device): the regular interval
+        an item past its end through the grace (a stalled device): the regular interval
         applies then.
         """
         if self._learn:
@@ -72,17 +86,20 @@ class TrackEnd:
         self._awaited = playback if end is not None else None
         if end is None:
             return None
-        if awaited is None:
-            self._retries = 0
+        # The end as this answer predicts it, unless the awaited item already sits at its end.
+        if awaited is None or (
+            answered_at < self._planned and playback.progress_ms < playback.duration_ms
+        ):
             self._end = end
-        elif answered_at < self._planned and playback.progress_ms < playback.duration_ms:
-            self._end = end
-        self._planned = self._end + self.lag - self.round_trip + self._margin
+        shortest, longest = self.lag_span
+        ahead = self._margin - self.round_trip
+        self._planned = self._end + shortest + ahead
         if answered_at < self._planned:
             return self._planned
-        # This answer should have shown the next item: Spotify is later than learned.
-        self._retries += 1
-        return sent_at + self._retry if self._retries <= MAX_RETRIES else None
+        # Until the next item shows: through the lags expected, and a grace past the longest.
+        if sent_at + self._retry <= self._end + longest + ahead + LATE_GRACE:
+            return sent_at + self._retry
+        return None
 
     def _still_awaited(self, playback: Playback, end: float | None) -> bool:
         """Whether `playback` is the awaited item, neither restarted (repeat) nor sought back."""

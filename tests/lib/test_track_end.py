@@ -8,6 +8,7 @@ and answering a round trip later (as `bench/track_end.py` does with the fake Spo
 from __future__ import annotations
 
 import bisect
+import itertools
 import statistics
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,7 +17,7 @@ import pytest
 
 from spotifylcd.playback import Playback
 from spotifylcd.poller import PollEngine, PollPolicy
-from spotifylcd.track_end import LAG_BOUNDS, MAX_RETRIES, TrackEnd
+from spotifylcd.track_end import LAG_BOUNDS, LATE_GRACE, MAX_SPREAD, TrackEnd
 from tests.fake_spotify import track_playing
 from tests.lib.conftest import FakeClock
 
@@ -117,6 +118,12 @@ async def test_a_fixed_margin_shows_it_later(lag: float) -> None:
     assert max(learned[2:]) < 0.3 < statistics.median(fixed[2:])
 
 
+async def test_a_lag_changing_every_track_shows_each_switch_within_0_3_s() -> None:
+    lags = [0.2, 0.6, 0.35, 0.55, 0.25, 0.5, 0.4, 0.3, 0.58, 0.22, 0.45, 0.6, 0.2]
+    _, late = await play(LEARNING, [(180.0 + 7.3 * n, lag) for n, lag in enumerate(lags)])
+    assert all(0 <= seconds <= 0.3 for seconds in late[2:]), late
+
+
 async def test_track_ends_stay_within_the_call_budget() -> None:
     # Half an hour of 3-4 minute tracks, Spotify 0.2-0.6 s late, varying from track to track.
     tracks = [(180.0 + 11.7 * (n % 5), 0.2 + 0.1 * ((n * 3) % 5)) for n in range(9)]
@@ -151,8 +158,14 @@ async def test_a_stalled_player_is_asked_a_few_times_then_at_the_interval() -> N
     player, _ = await play(LEARNING, tracks)
     end = player.starts[3] + 200.0
     after_end = [at for at in player.calls if end <= at < end + 10]
-    # The planned poll and its retries, then the regular 5 s interval.
-    assert len(after_end) == 1 + MAX_RETRIES + 1
+    # The planned poll and a retry every track_end_retry (or once the last came back) through
+    # the grace, then the regular 5 s interval.
+    *retries, regular = after_end
+    spacing = max(LEARNING.track_end_retry, ROUND_TRIP)
+    assert retries[-1] - retries[0] == pytest.approx(LATE_GRACE, abs=spacing)
+    gaps = [later - sooner for sooner, later in itertools.pairwise(retries)]
+    assert gaps == pytest.approx([spacing] * len(gaps))
+    assert regular - retries[-1] >= LEARNING.playing_interval
 
 
 def at(number: int, progress: float, fetched_at: float, duration: float = 200.0) -> Playback:
@@ -171,15 +184,25 @@ def learned(lags: list[float]) -> TrackEnd:
     return schedule
 
 
-def test_a_skip_near_the_end_does_not_move_the_learned_lag() -> None:
-    assert learned([0.4, 0.4, 0.4]).lag == pytest.approx(0.4)
-    assert learned([0.4, 0.4, -4.0, 0.4]).lag == pytest.approx(0.4)
+def test_a_skip_near_the_end_brings_the_first_poll_at_most_max_spread_forward() -> None:
+    assert learned([0.4, 0.4, 0.4]).lag_span == pytest.approx((0.4, 0.4))
+    # The first poll comes at most MAX_SPREAD early, until the skip leaves the samples.
+    assert learned([0.4, 0.4, -4.0, 0.4]).lag_span == pytest.approx((0.4 - MAX_SPREAD, 0.4))
+    assert learned([0.4, 0.4, -4.0, *[0.4] * 7]).lag_span == pytest.approx((0.4, 0.4))
+
+
+def test_the_span_of_lags_covers_the_samples_near_the_median() -> None:
+    assert learned([0.2, 0.6, 0.35, 0.55, 0.25]).lag_span == pytest.approx((0.2, 0.6))
+    # Skips and slow switches far from the others: retries sweep less than a second.
+    spread = learned([0.4, 0.4, 0.4, -2.0, 1.9, 1.9]).lag_span
+    assert spread == pytest.approx((0.4 - MAX_SPREAD, 0.4 + MAX_SPREAD))
 
 
 def test_what_is_no_natural_track_end_is_not_learned() -> None:
     # A pause of half a minute before the next track; a skip early in a track.
-    assert learned([30.0]).lag == LEARNING.track_end_lag
-    assert learned([-60.0]).lag == LEARNING.track_end_lag
+    initial = (LEARNING.track_end_lag, LEARNING.track_end_lag)
+    assert learned([30.0]).lag_span == initial
+    assert learned([-60.0]).lag_span == initial
     assert LAG_BOUNDS[0] < -4.0 < 0.4 < LAG_BOUNDS[1] < 30.0
 
 
@@ -194,7 +217,7 @@ def test_a_fixed_margin_ignores_the_round_trip_and_learns_nothing() -> None:
     schedule = FIXED_MARGIN.track_end()
     assert schedule.next_item_at(at(0, 197.0, 10.2), 10.0, 10.2) == pytest.approx(13.7)
     schedule.next_item_at(at(1, 0.0, 14.0), 14.0, 14.0)
-    assert (schedule.lag, schedule.round_trip) == (0.0, 0.0)
+    assert (schedule.lag_span, schedule.round_trip) == ((0.0, 0.0), 0.0)
 
 
 def test_a_repeated_track_gets_its_own_end() -> None:
@@ -203,7 +226,7 @@ def test_a_repeated_track_gets_its_own_end() -> None:
     # Repeat one: the same track from the start; its next end is planned, not retried.
     planned = schedule.next_item_at(at(0, 0.5, 12.9), 12.9, 12.9)
     assert planned == pytest.approx(12.9 + 199.5 + 0.4 + 0.1)
-    assert schedule.lag == pytest.approx(0.4)  # 12.9 - 0.5 - 12.0, a natural end
+    assert schedule.lag_span == pytest.approx((0.4, 0.4))  # 12.9 - 0.5 - 12.0, a natural end
 
 
 async def test_the_poll_for_the_next_track_is_not_jittered(clock: FakeClock) -> None:
