@@ -51,7 +51,7 @@ class PollPolicy:
     learn_track_end_lag: bool = True
     # The poll meant to show the next item is answered this long after the shortest lag
     # expected; until the next item shows, Spotify is asked again this soon after each ask
-    # (a switch shows at most this plus a round trip late), a few times past the longest.
+    # (or once its answer is back), through the longest lag and a grace (`TrackEnd`).
     track_end_margin: float = 0.1
     track_end_retry: float = 0.1
     demand_window: float = 180.0
