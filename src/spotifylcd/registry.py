@@ -217,8 +217,9 @@ class AccountRegistry:
                 self._runtimes[uid] = AccountRuntime(account, poller, source, tokens)
                 if self.leads is None or self.leads(uid):
                     started.append(poller)
-            elif not runtime.public and account.version != runtime.account.version:
-                # Only a changed account is replaced: its bodies are laid out anew for it.
+            elif not runtime.public and account != runtime.account:
+                # Only a changed account is replaced: its bodies are laid out anew for it. Not
+                # by version alone: the old middleware writes documents without one.
                 runtime.account = account
                 if runtime.tokens is not None and account.version > runtime.tokens.account.version:
                     runtime.tokens.account = account

@@ -11,9 +11,11 @@ from pymongo import AsyncMongoClient
 from pymongo.asynchronous.collection import AsyncCollection
 
 from spotifylcd.exceptions import StoreUnavailableError
-from spotifylcd.spotify import TokenGrant
+from spotifylcd.registry import AccountRegistry
+from spotifylcd.spotify import SpotifyClient, TokenGrant
 from spotifylcd.store import MongoTokenStore
 from spotifylcd.store.mongodb import TOKEN_EXPIRE_FORMAT
+from tests.lib.conftest import SLOW
 
 type Collection = AsyncCollection[dict[str, Any]]
 
@@ -94,3 +96,20 @@ async def test_unreachable_server_is_a_clear_error(operation: str) -> None:
     with pytest.raises(StoreUnavailableError, match="MongoDB is not available"):
         await (method("x") if operation == "get" else method())
     await store.close()
+
+
+async def test_a_sync_sees_a_document_the_old_middleware_changed(
+    raw_collection: Collection, mongo_store: MongoTokenStore, spotify_client: SpotifyClient
+) -> None:
+    await raw_collection.insert_one(dict(SEED))
+    registry = AccountRegistry(mongo_store, spotify_client, SLOW)
+    await registry.sync()
+    try:
+        # The Flask middleware rotates a token in place: no version counter moves.
+        await raw_collection.update_one({"user": "esp32"}, {"$set": {"access_token": "rotated"}})
+        await registry.sync()
+        runtime = registry.get("esp32")
+        assert runtime is not None
+        assert (runtime.account.access_token, runtime.account.version) == ("rotated", 0)
+    finally:
+        await registry.stop()
