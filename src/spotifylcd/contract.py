@@ -136,9 +136,7 @@ def _parse_form(text: str) -> list[tuple[str, str]]:
 
 async def read_get_request(request: web.Request) -> GetRequest:
     """Read and check the fields of a `/get` request; raises `RequestError`."""
-    body = _arrived_body(request)
-    if body is None:
-        body = await request.read()
+    body = await _body(request)
     # A display sends the same bytes every time: check them once. The check reads nothing
     # else of the request, so the answer is the same; refusals are not kept.
     raw = (request.rel_url.raw_query_string, body, request.headers.get("Content-Type"))
