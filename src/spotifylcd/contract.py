@@ -7,7 +7,7 @@ front ends answer byte for byte alike; each keeps only its own account lookup.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final
 from urllib.parse import parse_qsl
 
@@ -20,6 +20,7 @@ from .screen import SIZES
 if TYPE_CHECKING:
     from .account import Account
     from .payload import BodyCache
+    from .settings import DisplayKind
     from .status import Snapshot
 
 MAX_BODY_BYTES: Final = 4096
@@ -74,11 +75,17 @@ class GetRequest:
     version: str
     rom: Rom | None
     size: str | None
+    # (rom, size), made once: a v2 body is kept per display kind, looked up on every answer.
+    display: DisplayKind = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        """Pair the display's own ROM and size."""
+        object.__setattr__(self, "display", (self.rom, self.size))
 
 
 async def read_fields(request: web.Request) -> dict[str, str]:
     """Form fields from the body and the query string (body wins), strictly UTF-8."""
-    body = await _body(request)
+    body = _arrived_body(request) or await request.read()
     return _form_fields(
         request.rel_url.raw_query_string, body, request.headers.get("Content-Type"), request
     )
@@ -107,17 +114,14 @@ def _form_fields(
     return fields
 
 
-async def _body(request: web.Request) -> bytes:
-    """The request body; the handler is its only reader."""
-    body = _arrived_body(request)
-    return await request.read() if body is None else body
+def _arrived_body(request: web.Request) -> bytes:
+    """The body when all of it is in, without the awaits of `read()`; else b"".
 
-
-def _arrived_body(request: web.Request) -> bytes | None:
-    """The body when all of it is in, without the awaits of `read()`; else None."""
+    Callers `await request.read()` when it is empty: the rest of the body, or b"" again.
+    """
     content = request.content
     if not content.is_eof():
-        return None
+        return b""
     # A display's few bytes came in the same packet as the headers: take them, checking
     # `read()`'s size limit as it would.
     body = content.read_nowait()
@@ -136,7 +140,7 @@ def _parse_form(text: str) -> list[tuple[str, str]]:
 
 async def read_get_request(request: web.Request) -> GetRequest:
     """Read and check the fields of a `/get` request; raises `RequestError`."""
-    body = await _body(request)
+    body = _arrived_body(request) or await request.read()
     # A display sends the same bytes every time: check them once. The check reads nothing
     # else of the request, so the answer is the same; refusals are not kept.
     raw = (request.rel_url.raw_query_string, body, request.headers.get("Content-Type"))
@@ -224,11 +228,5 @@ def get_body(
 ) -> bytes:
     """The JSON body for the request's version, from the account's caches only (no I/O)."""
     if request.version == "1":
-        return bodies.v1(snapshot, now, account, account.text_settings)
-    return bodies.v2(
-        snapshot,
-        now,
-        account,
-        lambda: account.display_settings(request.rom, request.size),
-        (request.rom, request.size),
-    )
+        return bodies.v1(snapshot, now, account)
+    return bodies.v2(snapshot, now, account, request.display)

@@ -19,9 +19,10 @@ from .text import TextSettings, drawable_letters, fallback, to_ascii, track_text
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from .account import Account
     from .hd44780.rom import Rom
     from .screen import ScreenSize
-    from .settings import DisplaySettings
+    from .settings import DisplayKind, DisplaySettings
 
 # Three or more artists read "A etc".
 ETC_FROM: Final = 3
@@ -89,7 +90,7 @@ class BodyCache:
     def __init__(self) -> None:
         """Empty until the first request."""
         self._snapshot: Snapshot | None = None
-        self._settings: object = None
+        self._account: Account | None = None
         self._shown: tuple[object, ...] = ()
         self._templates: dict[object, BodyTemplate] = {}
         # What the snapshot's bodies need per answer: whether v1 may answer without the
@@ -97,11 +98,9 @@ class BodyCache:
         self._v1_plays = False
         self._v2_duration = 0
 
-    def v1(
-        self, snapshot: Snapshot, now: float, settings: object, text: Callable[[], TextSettings]
-    ) -> bytes:
-        """The v1 body; `text()` gives the account's text settings, `settings` their identity."""
-        template = self._template(snapshot, settings, "v1")
+    def v1(self, snapshot: Snapshot, now: float, account: Account) -> bytes:
+        """The v1 body, in the account's text settings."""
+        template = self._template(snapshot, account, "v1")
         if not self._v1_plays:
             code = _v1_answer(snapshot, now)
             if code is not None:
@@ -110,32 +109,26 @@ class BodyCache:
         assert playback is not None  # noqa: S101 - _v1_answer answered every other case
         numbers = _v1_numbers(playback, now)
         if template is None:
-            payload = _v1_strings(playback, text()).payload(*numbers)
+            payload = _v1_strings(playback, account.text_settings()).payload(*numbers)
             template = self._keep("v1", BodyTemplate.of(payload, V1_NUMBERS, ensure_ascii=True))
         return template.fill(numbers)
 
-    def v2(
-        self,
-        snapshot: Snapshot,
-        now: float,
-        settings: object,
-        display: Callable[[], DisplaySettings],
-        key: object,
-    ) -> bytes:
-        """The v2 body for the display kind `key`, whose settings `display()` gives."""
-        template = self._template(snapshot, settings, key)
+    def v2(self, snapshot: Snapshot, now: float, account: Account, display: DisplayKind) -> bytes:
+        """The v2 body for a display of the account that names its own ROM and size, or not."""
+        template = self._template(snapshot, account, display)
         numbers = _v2_numbers(snapshot, now, self._v2_duration)
         if template is None:
-            payload = _v2_screen_of(snapshot, display()).payload(*numbers)
-            template = self._keep(key, BodyTemplate.of(payload, V2_NUMBERS, ensure_ascii=False))
+            settings = account.display_settings(*display)
+            payload = _v2_screen_of(snapshot, settings).payload(*numbers)
+            template = self._keep(display, BodyTemplate.of(payload, V2_NUMBERS, ensure_ascii=False))
         return template.fill(numbers)
 
-    def _template(self, snapshot: Snapshot, settings: object, key: object) -> BodyTemplate | None:
-        if snapshot is not self._snapshot or settings is not self._settings:
+    def _template(self, snapshot: Snapshot, account: Account, key: object) -> BodyTemplate | None:
+        if snapshot is not self._snapshot or account is not self._account:
             shown = _shown(snapshot)
-            if settings is not self._settings or shown != self._shown:
+            if account is not self._account or shown != self._shown:
                 self._templates.clear()
-            self._snapshot, self._settings, self._shown = snapshot, settings, shown
+            self._snapshot, self._account, self._shown = snapshot, account, shown
             # Unless stale, whether v1 shows the playback does not depend on the time.
             self._v1_plays = not snapshot.stale and _v1_answer(snapshot, 0.0) is None
             self._v2_duration = _v2_duration(snapshot, _v2_state(snapshot))

@@ -344,13 +344,22 @@ class Poller:
         return self.engine.upstream_calls
 
     def demand(self) -> Snapshot:
-        """A display asked: keep (or start) polling, and answer from the cache at once."""
-        self._want_from(self._clock())
-        return self.engine.snapshot
+        """A display asked: keep (or start) polling, and answer from the cache at once.
+
+        Polling is wanted for the demand window, counted from when the display was told to
+        come back: one told to wait out a long Retry-After returns after the window, and the
+        poller must still be awake for it then.
+        """
+        now = self._clock()
+        snapshot = self.engine.snapshot
+        due = snapshot.next_poll_at
+        back = now if due is None or due < now else due
+        self._want(back + self.policy.demand_window, now)
+        return snapshot
 
     def poll_soon(self) -> None:
         """Poll now instead of at the next scheduled time (after a forced token refresh)."""
-        self._want_from(self._clock())
+        self.demand()
         self._forced = True
         self._wake.set()
 
@@ -382,21 +391,12 @@ class Poller:
         if not self.running:
             await self.engine.adopt(snapshot)
 
-    def _want_from(self, now: float) -> None:
-        """Poll for the demand window, counted from when the display was told to come back.
-
-        A display told to wait out a long Retry-After returns after the window; the poller
-        must still be awake for it then.
-        """
-        due = self.engine.snapshot.next_poll_at
-        back = now if due is None else max(now, due)
-        self._want(back + self.policy.demand_window, now)
-
     def _want(self, until: float, now: float) -> None:
         """Polling wanted until `until`: a poller asleep for want of displays wakes."""
-        if not self._wanted(now) and until > now:
-            self._wake.set()
-        self._wanted_until = max(self._wanted_until, until)
+        if until > self._wanted_until:
+            if until > now and not self._wanted(now):
+                self._wake.set()
+            self._wanted_until = until
 
     def _wanted(self, now: float) -> bool:
         return now <= self._wanted_until

@@ -88,11 +88,11 @@ async def handle_get(request: web.Request) -> web.Response:
     """`POST /get`: the account's playback from the poller's cache, never waiting on Spotify."""
     get = await read_get_request(request)
     runtime = _runtime(request, get.uid, get.key)
-    request.app[DISPLAYS_KEY].saw(
+    app = request.app
+    app[DISPLAYS_KEY].saw(
         get.uid, request.remote, get.version, get.rom.value if get.rom else None, get.size
     )
-    now = request.app[CLOCK_KEY]()
-    body = get_body(get, runtime.account, runtime.poller.demand(), now, runtime.bodies)
+    body = get_body(get, runtime.account, runtime.poller.demand(), app[CLOCK_KEY](), runtime.bodies)
     return web.Response(body=body, content_type="application/json", charset="utf-8")
 
 

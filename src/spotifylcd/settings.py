@@ -8,6 +8,9 @@ from .hd44780.rom import Rom
 from .screen import SIZES, ScreenSize
 from .text import TextSettings
 
+# What a display's `/get` names of its own, ROM and size; None takes the account's.
+type DisplayKind = tuple[Rom | None, str | None]
+
 
 @dataclass(frozen=True, slots=True)
 class DisplaySettings:
