@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import shutil
 import statistics
 import subprocess
@@ -30,6 +29,7 @@ import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.scale_servers import process_cpu_seconds
 from tests.loopback import free_port, wait_healthy
 
 HERE = Path(__file__).parent
@@ -54,17 +54,11 @@ def _wrk_millis(text: str) -> float:
     raise ValueError(text)
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time the process has used, from /proc."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def wrk_load(
     url: str, body: str, seconds: int, concurrency: int, pid: int
 ) -> tuple[float, float, float]:
     """(req/s, p50 ms, server CPU µs per request) from wrk; a non-2xx answer stops the bench."""
-    cpu_before = cpu_seconds(pid)
+    cpu_before = process_cpu_seconds(pid)
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(WRK_SCRIPT.format(body=body))
     output = subprocess.run(
@@ -74,7 +68,7 @@ def wrk_load(
         check=True,
     ).stdout
     Path(script.name).unlink()
-    cpu = cpu_seconds(pid) - cpu_before
+    cpu = process_cpu_seconds(pid) - cpu_before
     requests = next(int(line.split()[0]) for line in output.splitlines() if "requests in" in line)
     fields = {line.split()[0]: line.split()[1] for line in output.splitlines() if line.split()}
     errors = [line for line in output.splitlines() if "Non-2xx" in line or "Socket errors" in line]
