@@ -7,7 +7,7 @@ front ends answer byte for byte alike; each keeps only its own account lookup.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 from urllib.parse import parse_qsl
 
@@ -20,7 +20,6 @@ from .screen import SIZES
 if TYPE_CHECKING:
     from .account import Account
     from .payload import BodyCache
-    from .settings import DisplayKind
     from .status import Snapshot
 
 MAX_BODY_BYTES: Final = 4096
@@ -75,12 +74,6 @@ class GetRequest:
     version: str
     rom: Rom | None
     size: str | None
-    # (rom, size), made once: a v2 body is kept per display kind, looked up on every answer.
-    display: DisplayKind = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        """Pair the display's own ROM and size."""
-        object.__setattr__(self, "display", (self.rom, self.size))
 
 
 async def read_fields(request: web.Request) -> dict[str, str]:
@@ -229,4 +222,4 @@ def get_body(
     """The JSON body for the request's version, from the account's caches only (no I/O)."""
     if request.version == "1":
         return bodies.v1(snapshot, now, account)
-    return bodies.v2(snapshot, now, account, request.display)
+    return bodies.v2(snapshot, now, account, (request.rom, request.size))
