@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import socket
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import aiohttp
+from aiohttp import web
+from aiohttp.test_utils import BaseTestServer, TestClient
+
+# A client of `DisplayTestServer`: its requests are aiohttp's low-level `BaseRequest`s.
+type DisplayClient = TestClient[web.BaseRequest, None]
+# The `aiohttp_client` fixture, as the display server's tests call it.
+type DisplayClientFactory = Callable[[DisplayTestServer], Awaitable[DisplayClient]]
 
 
 def free_port() -> int:
@@ -27,3 +36,15 @@ async def wait_healthy(url: str, timeout: float = 30.0) -> None:
             except aiohttp.ClientConnectionError:
                 pass
             await asyncio.sleep(0.05)
+
+
+class DisplayTestServer(BaseTestServer):
+    """A display server (`spotifylcd.server.create_server`) on localhost, for a test client."""
+
+    def __init__(self, server: web.Server) -> None:
+        """Serve `server` once started (by `aiohttp_client`, or `TestClient`)."""
+        super().__init__(host="localhost")
+        self._server = server
+
+    async def _make_runner(self, **kwargs: Any) -> web.ServerRunner:
+        return web.ServerRunner(self._server, **kwargs)

@@ -13,6 +13,7 @@ import asyncio
 import html
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
@@ -24,19 +25,30 @@ from .exceptions import SpotifyLCDError, StoreConflictError
 from .hd44780.rom import Rom
 from .json_errors import json_errors
 from .link import LinkOptions, PasteFlow, save_linked_account
-from .pages import ANIMATE_PREVIEWS, displays_table, lcd_image, page, query_value, state_cells
+from .pages import (
+    ANIMATE_PREVIEWS,
+    displays_table,
+    lcd_image,
+    page,
+    preview_response,
+    query_value,
+    state_cells,
+)
 from .redirect import DEFAULT_REDIRECT_PORT, redirect_uri
+from .registry import AccountRegistry
 from .screen import SIZES
-from .server import CLOCK_KEY, DISPLAYS_KEY, REGISTRY_KEY, handle_preview
 from .text import HanReading, JapaneseMode
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable, Iterable, Sequence
+    from collections.abc import Awaitable, Iterable, Sequence
 
     from .account import Account
-    from .registry import AccountRegistry, AccountRuntime
+    from .registry import AccountRuntime
 
 INGRESS_GATEWAY: Final = "172.30.32.2"
+REGISTRY_KEY: Final = web.AppKey("registry", AccountRegistry)
+CLOCK_KEY: Final = web.AppKey[Callable[[], float]]("clock")
+DISPLAYS_KEY: Final = web.AppKey("displays", DisplayLog)
 TRUSTED_KEY: Final = web.AppKey("trusted", frozenset[str])
 KEYLESS_KEY: Final = web.AppKey("keyless", bool)
 # A started link waits this long for its pasted address; at most this many wait at once.
@@ -367,6 +379,11 @@ async def handle_retry(request: web.Request) -> web.StreamResponse:
     except SpotifyLCDError as err:
         return page("Spotify LCD", f"<p>Spotify refused: {html.escape(str(err))}</p>{BACK}")
     raise web.HTTPSeeOther(".")
+
+
+async def handle_preview(request: web.Request) -> web.Response:
+    """`GET preview?uid=…&t=…`: an account's LCD, as on the status page."""
+    return preview_response(request.app[REGISTRY_KEY], request.query, request.app[CLOCK_KEY]())
 
 
 def create_admin_app(

@@ -76,7 +76,7 @@ class GetRequest:
     size: str | None
 
 
-async def read_fields(request: web.Request) -> dict[str, str]:
+async def read_fields(request: web.BaseRequest) -> dict[str, str]:
     """Form fields from the body and the query string (body wins), strictly UTF-8."""
     body = _arrived_body(request) or await request.read()
     return _form_fields(
@@ -85,7 +85,7 @@ async def read_fields(request: web.Request) -> dict[str, str]:
 
 
 def _form_fields(
-    query: str, body: bytes, header: str | None, request: web.Request
+    query: str, body: bytes, header: str | None, request: web.BaseRequest
 ) -> dict[str, str]:
     """The fields of `body` and `query`; `header` is the request's Content-Type, if any."""
     # Old firmware may omit the header, and clients label empty bodies as they like. The
@@ -107,7 +107,7 @@ def _form_fields(
     return fields
 
 
-def _arrived_body(request: web.Request) -> bytes:
+def _arrived_body(request: web.BaseRequest) -> bytes:
     """The body when all of it is in, without the awaits of `read()`; else b"".
 
     Callers `await request.read()` when it is empty: the rest of the body, or b"" again.
@@ -131,7 +131,7 @@ def _parse_form(text: str) -> list[tuple[str, str]]:
     return [(name, value) for name, _, value in fields]
 
 
-async def read_get_request(request: web.Request) -> GetRequest:
+async def read_get_request(request: web.BaseRequest) -> GetRequest:
     """Read and check the fields of a `/get` request; raises `RequestError`."""
     body = _arrived_body(request) or await request.read()
     # A display sends the same bytes every time: check them once. The check reads nothing
@@ -147,7 +147,7 @@ async def read_get_request(request: web.Request) -> GetRequest:
     return checked
 
 
-def _check_get(query: str, body: bytes, header: str | None, request: web.Request) -> GetRequest:
+def _check_get(query: str, body: bytes, header: str | None, request: web.BaseRequest) -> GetRequest:
     fields = _form_fields(query, body, header, request)
     version = fields.get("v", "1") or "1"
     if version not in ("1", "2"):

@@ -38,7 +38,7 @@ class ControlRequest:
     action: ControlAction
 
 
-async def read_control_request(request: web.Request) -> ControlRequest:
+async def read_control_request(request: web.BaseRequest) -> ControlRequest:
     """The request's fields, checked; raises `RequestError` (400) for a missing uid or action."""
     fields = await read_fields(request)
     uid = requested_uid(fields)

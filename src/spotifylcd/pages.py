@@ -12,15 +12,16 @@ from urllib.parse import quote
 
 from aiohttp import web
 
+from .contract import RequestError
 from .payload import v2_payload
 from .preview import render_png
 from .status import explain
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Mapping
 
     from .displays import DisplaySeen
-    from .registry import AccountRuntime
+    from .registry import AccountRegistry, AccountRuntime
 
 # The pictures advance twice a second: marquees step and the progress bar moves.
 ANIMATE_PREVIEWS: Final = (
@@ -112,7 +113,17 @@ def preview_png(runtime: AccountRuntime, now: float, elapsed_ms: int) -> bytes:
     return buffer.getvalue()
 
 
-def elapsed_ms(request: web.Request) -> int:
-    """The animation frame a preview request asks for (`t`, ms since the page was shown)."""
-    text = request.query.get("t", "0")
+def preview_response(
+    registry: AccountRegistry, query: Mapping[str, str], now: float
+) -> web.Response:
+    """`GET preview?uid=…&t=…`: the account's LCD as a PNG, `t` ms into the animation."""
+    runtime = registry.get(query.get("uid", ""))
+    if runtime is None:
+        raise RequestError(404, "unknown_uid", "no account by that uid")
+    body = preview_png(runtime, now, _elapsed_ms(query.get("t", "0")))
+    return web.Response(body=body, content_type="image/png", headers={"Cache-Control": "no-store"})
+
+
+def _elapsed_ms(text: str) -> int:
+    """The animation frame a preview asks for (`t`, ms since the page was shown)."""
     return int(text) if text.isascii() and text.isdigit() and len(text) <= 12 else 0  # noqa: PLR2004

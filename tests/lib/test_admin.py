@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import re
 import time
-from collections.abc import Awaitable, Callable
 from html import unescape
 from urllib.parse import parse_qs, urlparse
 
@@ -14,21 +13,23 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 from PIL import Image
+from pytest_aiohttp import AiohttpClient
 
 from spotifylcd.account import Account
 from spotifylcd.admin import create_admin_app
 from spotifylcd.exceptions import AccountNotFoundError
 from spotifylcd.registry import AccountRegistry
-from spotifylcd.server import create_app
+from spotifylcd.server import create_server
 from spotifylcd.spotify import SpotifyClient, SpotifyEndpoints
 from spotifylcd.store import FileTokenStore
 from tests.fake_spotify import CLIENT_ID, CLIENT_SECRET, FakeSpotify, Reply
 from tests.lib.test_poller import eventually
-from tests.loopback import free_port
+from tests.loopback import DisplayClient, DisplayTestServer, free_port
 
 type Fake = tuple[FakeSpotify, SpotifyEndpoints]
 type Client = TestClient[web.Request, web.Application]
-type ClientFactory = Callable[[web.Application], Awaitable[Client]]
+# `aiohttp_client`, for the admin app and for the display server beside it.
+type ClientFactory = AiohttpClient
 
 
 @pytest.fixture
@@ -229,7 +230,7 @@ async def test_settings_are_edited_in_the_ui(
         "japanese",
     )
     assert stored.overrides == {"Paparazzi": "Papa", "Lady Gaga": "Gaga"}
-    displays = await aiohttp_client(create_app(registry))
+    displays: DisplayClient = await aiohttp_client(DisplayTestServer(create_server(registry)))
     body = await (
         await displays.post("/get", data={"uid": "livingroom", "key": "k3y-livingroom", "v": "2"})
     ).json()
@@ -265,7 +266,7 @@ async def test_unlink_in_the_ui(
     assert registry.get("livingroom") is None
     with pytest.raises(AccountNotFoundError):
         await registry.store.get("livingroom")
-    displays = await aiohttp_client(create_app(registry))
+    displays: DisplayClient = await aiohttp_client(DisplayTestServer(create_server(registry)))
     assert (await displays.post("/get", data={"uid": "livingroom", "key": "x"})).status == 404
     again = await admin.post("/unlink", data={"uid": "livingroom"})
     assert "No account called" in await again.text()

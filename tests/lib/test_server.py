@@ -3,37 +3,33 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
-from aiohttp import web
-from aiohttp.test_utils import TestClient
 
 from spotifylcd.access import BadKeyThrottle
 from spotifylcd.account import Account
 from spotifylcd.contract import MAX_BODY_BYTES
 from spotifylcd.registry import AccountRegistry
-from spotifylcd.server import create_app
+from spotifylcd.server import create_server
 from spotifylcd.spotify import SpotifyClient, SpotifyEndpoints
 from spotifylcd.store import FileTokenStore, MongoTokenStore
 from tests.fake_spotify import FakeSpotify, Reply
 from tests.lib.conftest import SLOW, make_registry, settled
 from tests.lib.test_payload_v1 import V1_KEYS
 from tests.lib.test_poller import eventually
+from tests.loopback import DisplayClient, DisplayClientFactory, DisplayTestServer
 
 type Fake = tuple[FakeSpotify, SpotifyEndpoints]
-type ClientFactory = Callable[
-    [web.Application], Awaitable[TestClient[web.Request, web.Application]]
-]
-type Client = TestClient[web.Request, web.Application]
+type ClientFactory = DisplayClientFactory
+type Client = DisplayClient
 
 KEY = "k3y-livingroom"
 
 
 @pytest.fixture
 async def client(aiohttp_client: ClientFactory, registry: AccountRegistry) -> Client:
-    return await aiohttp_client(create_app(registry))
+    return await aiohttp_client(DisplayTestServer(create_server(registry)))
 
 
 async def get(client: Client, **fields: str) -> tuple[int, Any]:
@@ -174,7 +170,9 @@ async def test_repeated_bad_keys_are_throttled_for_that_account_only(
     await file_store.put(linked_account.with_changes(uid="kitchen", device_key="kk"))
     await registry.sync()
     await settled(registry)
-    client = await aiohttp_client(create_app(registry, throttle=BadKeyThrottle(limit=3)))
+    client = await aiohttp_client(
+        DisplayTestServer(create_server(registry, throttle=BadKeyThrottle(limit=3)))
+    )
     statuses = [(await get(client, uid="livingroom", key="guess"))[0] for _ in range(3)]
     assert statuses == [403, 403, 403]
     response = await client.post("/get", data={"uid": "livingroom", "key": "guess"})
@@ -190,7 +188,9 @@ async def test_repeated_bad_keys_are_throttled_for_that_account_only(
 async def test_guessing_uids_is_throttled_without_telling_which_exist(
     aiohttp_client: ClientFactory, registry: AccountRegistry
 ) -> None:
-    client = await aiohttp_client(create_app(registry, throttle=BadKeyThrottle(limit=3)))
+    client = await aiohttp_client(
+        DisplayTestServer(create_server(registry, throttle=BadKeyThrottle(limit=3)))
+    )
     assert [(await get(client, uid=f"guess{n}"))[0] for n in range(3)] == [404, 404, 404]
     for uid in ("guess9", "livingroom"):  # an unknown and a known uid answer alike now
         response = await client.post("/get", data={"uid": uid})
@@ -365,7 +365,7 @@ async def test_store_down_is_degraded_not_dead(
     store = MongoTokenStore("mongodb://127.0.0.1:9", timeout_ms=200)
     registry = await make_registry(store, spotify_client, demo=True)
     try:
-        client = await aiohttp_client(create_app(registry))
+        client = await aiohttp_client(DisplayTestServer(create_server(registry)))
         health = await (await client.get("/healthz")).json()
         assert (health["status"], health["store"]) == ("degraded", "unavailable")
         assert (await get(client, uid="demo"))[0] == 200

@@ -3,24 +3,23 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from aiohttp import web
-from aiohttp.test_utils import TestClient
 
 from spotifylcd.account import Account
 from spotifylcd.registry import AccountRegistry
-from spotifylcd.server import create_app
+from spotifylcd.server import create_server
 from spotifylcd.spotify import SCOPES, SpotifyClient, SpotifyEndpoints
 from spotifylcd.store import FileTokenStore
 from tests.fake_spotify import FakeSpotify, Reply
 from tests.lib.conftest import make_registry
+from tests.loopback import DisplayClient, DisplayClientFactory, DisplayTestServer
 
 type Fake = tuple[FakeSpotify, SpotifyEndpoints]
-type Client = TestClient[web.Request, web.Application]
-type ClientFactory = Callable[[web.Application], Awaitable[Client]]
+type Client = DisplayClient
+type ClientFactory = DisplayClientFactory
 
 KEY = "k3y-livingroom"
 
@@ -51,7 +50,7 @@ async def client(
     )
     await file_store.put(linked_account.with_changes(uid="old-link", device_key="old-key"))
     registry: AccountRegistry = await make_registry(file_store, spotify_client, demo=True)
-    yield await aiohttp_client(create_app(registry))
+    yield await aiohttp_client(DisplayTestServer(create_server(registry)))
     await registry.stop()
 
 

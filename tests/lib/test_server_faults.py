@@ -6,38 +6,36 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestClient
 
 from spotifylcd.access import parse_networks
 from spotifylcd.account import Account
-from spotifylcd.json_errors import JsonErrorRunner
 from spotifylcd.poller import PollPolicy
 from spotifylcd.registry import AccountRegistry
-from spotifylcd.server import create_app
+from spotifylcd.server import create_server
 from spotifylcd.spotify import SpotifyClient, SpotifyEndpoints
 from spotifylcd.store import FileTokenStore, MongoTokenStore
 from tests.fake_spotify import FakeSpotify, Reply
 from tests.lib.test_poller import eventually
-from tests.loopback import free_port
+from tests.loopback import DisplayClient, DisplayClientFactory, DisplayTestServer, free_port
 from tests.mongodb import _wait_for_mongodb, start_nx_27017
 
 type Fake = tuple[FakeSpotify, SpotifyEndpoints]
-type Client = TestClient[web.Request, web.Application]
-type ClientFactory = Callable[[web.Application], Awaitable[Client]]
+type Client = DisplayClient
+type ClientFactory = DisplayClientFactory
 
 KEY = "k3y-livingroom"
 
 
 @pytest.fixture
 async def served(registry: AccountRegistry) -> AsyncIterator[int]:
-    """The app on a real port, through the runner `spotify-lcd serve` uses."""
-    runner = JsonErrorRunner(create_app(registry), access_log=None)
+    """The display server on a real port, run as `spotify-lcd serve` runs it."""
+    runner = web.ServerRunner(create_server(registry))
     await runner.setup()
     port = free_port()
     await web.TCPSite(runner, "localhost", port).start()
@@ -105,6 +103,46 @@ async def test_a_request_no_route_can_match_gets_a_json_error(served: int) -> No
     assert json.loads(body)["error"] == "not_found"
 
 
+async def test_a_client_awaiting_100_continue_is_told_to_send_its_body(served: int) -> None:
+    reader, writer = await asyncio.open_connection("localhost", served)
+    writer.write(
+        b"POST /get HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 8\r\n"
+        b"Content-Type: application/x-www-form-urlencoded\r\nExpect: 100-continue\r\n\r\n"
+    )
+    await writer.drain()
+    async with asyncio.timeout(5):
+        interim = await reader.readuntil(b"\r\n\r\n")
+    assert interim == b"HTTP/1.1 100 Continue\r\n\r\n"
+    writer.write(b"uid=demo")
+    await writer.drain()
+    status, _, body = parse_answer(await reader.read())
+    writer.close()
+    await writer.wait_closed()
+    assert (status, json.loads(body)["api_response"]) == (200, 200)
+
+
+async def test_an_unknown_expectation_is_refused_as_json(served: int) -> None:
+    status, _, body = parse_answer(
+        await raw_exchange(
+            served,
+            b"POST /get HTTP/1.1\r\nHost: x\r\nConnection: close\r\nExpect: tea\r\n"
+            b"Content-Length: 8\r\nContent-Type: application/x-www-form-urlencoded\r\n\r\n"
+            b"uid=demo",
+        )
+    )
+    assert (status, json.loads(body)["error"]) == (417, "expectation_failed")
+
+
+@pytest.mark.parametrize(("path", "status"), [("/healthz", 200), ("/", 200), ("/get", 405)])
+async def test_head_asks_the_get_routes_for_their_headers_only(
+    served: int, path: str, status: int
+) -> None:
+    request = f"HEAD {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    answer = parse_answer(await raw_exchange(served, request.encode()))
+    assert (answer[0], answer[2]) == (status, b"")
+    assert int(answer[1]["content-length"]) > 0
+
+
 async def test_a_client_leaving_mid_body_is_not_an_error(
     served: int, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -145,7 +183,9 @@ async def test_keyless_behind_a_trusted_proxy_sees_the_real_client(
     forwarded_for: str | None,
     status: int,
 ) -> None:
-    client = await aiohttp_client(create_app(registry, trusted_proxies=parse_networks(trusted)))
+    client = await aiohttp_client(
+        DisplayTestServer(create_server(registry, trusted_proxies=parse_networks(trusted)))
+    )
     headers = {"X-Forwarded-For": forwarded_for} if forwarded_for else {}
     response = await client.post("/get", data={"uid": "legacy"}, headers=headers)
     assert response.status == status
@@ -154,8 +194,8 @@ async def test_keyless_behind_a_trusted_proxy_sees_the_real_client(
 async def test_the_displays_table_names_the_client_behind_the_proxy(
     aiohttp_client: ClientFactory, registry: AccountRegistry
 ) -> None:
-    app = create_app(registry, trusted_proxies=parse_networks(["127.0.0.1"]))
-    client = await aiohttp_client(app)
+    server = create_server(registry, trusted_proxies=parse_networks(["127.0.0.1"]))
+    client = await aiohttp_client(DisplayTestServer(server))
     headers = {"X-Forwarded-For": "192.168.1.23"}
     await client.post("/get", data={"uid": "livingroom", "key": KEY}, headers=headers)
     page = await (await client.get("/")).text()
@@ -182,7 +222,7 @@ async def test_a_display_waking_the_account_is_never_told_old_playback_is_live(
     try:
         runtime = registry.get("livingroom")
         assert runtime is not None
-        client = await aiohttp_client(create_app(registry))
+        client = await aiohttp_client(DisplayTestServer(create_server(registry)))
         await eventually(lambda: runtime.poller.snapshot.asleep)
         calls = fake_spotify[0].calls["player"]
         page = await (await client.get("/")).text()
@@ -227,7 +267,7 @@ async def test_mongodb_down_at_start_is_503_then_served_as_soon_as_it_answers(
     await registry.start()
     nx = None
     try:
-        client = await aiohttp_client(create_app(registry))
+        client = await aiohttp_client(DisplayTestServer(create_server(registry)))
         response = await client.post("/get", data={"uid": "livingroom", "key": KEY})
         assert (response.status, (await response.json())["error"]) == (503, "store_unavailable")
         assert int(response.headers["Retry-After"]) >= 1

@@ -19,7 +19,7 @@ from ..exceptions import SpotifyLCDError
 from ..json_errors import JsonErrorRunner
 from ..poller import PollPolicy
 from ..registry import AccountRegistry
-from ..server import create_app
+from ..server import create_server
 from ..spotify import SpotifyClient
 from ..store import default_location, is_mongodb_uri
 from . import store_of
@@ -71,13 +71,13 @@ async def serve(args: argparse.Namespace) -> None:
         if cluster is not None:
             await cluster.start()
             stack.push_async_callback(cluster.stop)
-        app = create_app(
+        server = create_server(
             registry,
             throttle=throttle,
             trusted_proxies=tuple(args.trusted_proxy),
             displays=displays,
         )
-        await _listen(stack, app, args.host, args.port, "--port")
+        await _listen(stack, web.ServerRunner(server), args.host, args.port, "--port")
         if args.admin_port:
             # The admin UI's linking flow brings spotipy and requests: only when it is served.
             from ..admin import create_admin_app  # noqa: PLC0415
@@ -89,7 +89,8 @@ async def serve(args: argparse.Namespace) -> None:
                 clock=time.monotonic,
                 displays=displays,
             )
-            await _listen(stack, admin, args.host, args.admin_port, "--admin-port")
+            runner = JsonErrorRunner(admin, access_log=None)
+            await _listen(stack, runner, args.host, args.admin_port, "--admin-port")
         _LOGGER.info(
             "serving %d account(s) on http://%s:%d/ (POST /get)",
             len(registry.runtimes()),
@@ -120,10 +121,9 @@ def _cluster_of(
 
 
 async def _listen(
-    stack: contextlib.AsyncExitStack, app: web.Application, host: str, port: int, option: str
+    stack: contextlib.AsyncExitStack, runner: web.BaseRunner, host: str, port: int, option: str
 ) -> None:
-    """Serve `app` on host:port until `stack` closes; a failure names what to change."""
-    runner = JsonErrorRunner(app, access_log=None)
+    """Serve `runner` on host:port until `stack` closes; a failure names what to change."""
     await runner.setup()
     stack.push_async_callback(runner.cleanup)
     try:
