@@ -1,7 +1,8 @@
 """The standalone display server: the legacy `/get` contract plus health and a status page.
 
-It runs on aiohttp's low-level server: six fixed routes need no application router,
-middleware chain or signals, whose work per request cost `/get` 15 % of its throughput.
+It runs on aiohttp's low-level server. Six fixed routes need no application router,
+middleware chain or signals, and skipping their work per request gives `/get` about 15 %
+more throughput under load (`bench/get_load.py`).
 """
 
 from __future__ import annotations
