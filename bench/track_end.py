@@ -45,7 +45,7 @@ from tests.loopback import free_port
 from spotifylcd.account import Account
 from spotifylcd.poller import PollPolicy
 from spotifylcd.registry import AccountRegistry
-from spotifylcd.server import create_server
+from spotifylcd.server import DisplayServer
 from spotifylcd.spotify import SpotifyClient, SpotifyEndpoints
 from spotifylcd.store import FileTokenStore
 
@@ -138,7 +138,7 @@ async def server(
             )
         registry = AccountRegistry(store, SpotifyClient(session, endpoints), policy)
         await registry.start()
-        runner = web.ServerRunner(create_server(registry))
+        runner = web.ServerRunner(DisplayServer(registry).web_server())
         await runner.setup()
         port = free_port()
         await web.TCPSite(runner, "localhost", port).start()

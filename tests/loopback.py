@@ -5,11 +5,14 @@ from __future__ import annotations
 import asyncio
 import socket
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 from aiohttp import web
 from aiohttp.test_utils import BaseTestServer, TestClient
+
+if TYPE_CHECKING:
+    from spotifylcd.server import DisplayServer
 
 # A client of `DisplayTestServer`: its requests are aiohttp's low-level `BaseRequest`s.
 type DisplayClient = TestClient[web.BaseRequest, None]
@@ -39,12 +42,12 @@ async def wait_healthy(url: str, timeout: float = 30.0) -> None:
 
 
 class DisplayTestServer(BaseTestServer):
-    """A display server (`spotifylcd.server.create_server`) on localhost, for a test client."""
+    """A `DisplayServer` on localhost, as `spotify-lcd serve` runs it, for a test client."""
 
-    def __init__(self, server: web.Server) -> None:
-        """Serve `server` once started (by `aiohttp_client`, or `TestClient`)."""
+    def __init__(self, routes: DisplayServer) -> None:
+        """Serve `routes` once started (by `aiohttp_client`, or `TestClient`)."""
         super().__init__(host="localhost")
-        self._server = server
+        self._routes = routes
 
     async def _make_runner(self, **kwargs: Any) -> web.ServerRunner:
-        return web.ServerRunner(self._server, **kwargs)
+        return web.ServerRunner(self._routes.web_server(), **kwargs)

@@ -77,6 +77,15 @@ class DisplayServer:
             "/": _readable(self.home),
         }
 
+    def web_server(self) -> web.Server:
+        """These routes as aiohttp's low-level server, every refusal the contract's JSON.
+
+        Made inside the running loop that will serve it.
+        """
+        return JsonErrorServer(
+            answers_json(self), request_factory=_display_request, access_log=None
+        )
+
     async def __call__(self, request: web.BaseRequest) -> web.StreamResponse:
         """The answer of the request's route; the JSON 404 or 405 when it has none."""
         methods = self._routes.get(request.path)
@@ -214,25 +223,6 @@ class DisplayServer:
                 )
             raise refuse_unknown_uid(uid, request.remote, self._throttle)
         return runtime
-
-
-def create_server(
-    registry: AccountRegistry,
-    *,
-    clock: Callable[[], float] = time.monotonic,
-    throttle: BadKeyThrottle | None = None,
-    trusted_proxies: tuple[Network, ...] = (),
-    displays: DisplayLog | None = None,
-) -> web.Server:
-    """The display server for `registry`, every refusal the contract's JSON; needs a loop."""
-    routes = DisplayServer(
-        registry,
-        clock=clock,
-        throttle=throttle,
-        trusted_proxies=trusted_proxies,
-        displays=displays,
-    )
-    return JsonErrorServer(answers_json(routes), request_factory=_display_request, access_log=None)
 
 
 def _readable(handler: Handler) -> dict[str, Handler]:

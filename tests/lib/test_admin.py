@@ -19,7 +19,7 @@ from spotifylcd.account import Account
 from spotifylcd.admin import create_admin_app
 from spotifylcd.exceptions import AccountNotFoundError
 from spotifylcd.registry import AccountRegistry
-from spotifylcd.server import create_server
+from spotifylcd.server import DisplayServer
 from spotifylcd.spotify import SpotifyClient, SpotifyEndpoints
 from spotifylcd.store import FileTokenStore
 from tests.fake_spotify import CLIENT_ID, CLIENT_SECRET, FakeSpotify, Reply
@@ -230,7 +230,7 @@ async def test_settings_are_edited_in_the_ui(
         "japanese",
     )
     assert stored.overrides == {"Paparazzi": "Papa", "Lady Gaga": "Gaga"}
-    displays: DisplayClient = await aiohttp_client(DisplayTestServer(create_server(registry)))
+    displays: DisplayClient = await aiohttp_client(DisplayTestServer(DisplayServer(registry)))
     body = await (
         await displays.post("/get", data={"uid": "livingroom", "key": "k3y-livingroom", "v": "2"})
     ).json()
@@ -266,7 +266,7 @@ async def test_unlink_in_the_ui(
     assert registry.get("livingroom") is None
     with pytest.raises(AccountNotFoundError):
         await registry.store.get("livingroom")
-    displays: DisplayClient = await aiohttp_client(DisplayTestServer(create_server(registry)))
+    displays: DisplayClient = await aiohttp_client(DisplayTestServer(DisplayServer(registry)))
     assert (await displays.post("/get", data={"uid": "livingroom", "key": "x"})).status == 404
     again = await admin.post("/unlink", data={"uid": "livingroom"})
     assert "No account called" in await again.text()

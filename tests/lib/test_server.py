@@ -11,7 +11,7 @@ from spotifylcd.access import BadKeyThrottle
 from spotifylcd.account import Account
 from spotifylcd.contract import MAX_BODY_BYTES
 from spotifylcd.registry import AccountRegistry
-from spotifylcd.server import create_server
+from spotifylcd.server import DisplayServer
 from spotifylcd.spotify import SpotifyClient, SpotifyEndpoints
 from spotifylcd.store import FileTokenStore, MongoTokenStore
 from tests.fake_spotify import FakeSpotify, Reply
@@ -29,7 +29,7 @@ KEY = "k3y-livingroom"
 
 @pytest.fixture
 async def client(aiohttp_client: ClientFactory, registry: AccountRegistry) -> Client:
-    return await aiohttp_client(DisplayTestServer(create_server(registry)))
+    return await aiohttp_client(DisplayTestServer(DisplayServer(registry)))
 
 
 async def get(client: Client, **fields: str) -> tuple[int, Any]:
@@ -171,7 +171,7 @@ async def test_repeated_bad_keys_are_throttled_for_that_account_only(
     await registry.sync()
     await settled(registry)
     client = await aiohttp_client(
-        DisplayTestServer(create_server(registry, throttle=BadKeyThrottle(limit=3)))
+        DisplayTestServer(DisplayServer(registry, throttle=BadKeyThrottle(limit=3)))
     )
     statuses = [(await get(client, uid="livingroom", key="guess"))[0] for _ in range(3)]
     assert statuses == [403, 403, 403]
@@ -189,7 +189,7 @@ async def test_guessing_uids_is_throttled_without_telling_which_exist(
     aiohttp_client: ClientFactory, registry: AccountRegistry
 ) -> None:
     client = await aiohttp_client(
-        DisplayTestServer(create_server(registry, throttle=BadKeyThrottle(limit=3)))
+        DisplayTestServer(DisplayServer(registry, throttle=BadKeyThrottle(limit=3)))
     )
     assert [(await get(client, uid=f"guess{n}"))[0] for n in range(3)] == [404, 404, 404]
     for uid in ("guess9", "livingroom"):  # an unknown and a known uid answer alike now
@@ -365,7 +365,7 @@ async def test_store_down_is_degraded_not_dead(
     store = MongoTokenStore("mongodb://127.0.0.1:9", timeout_ms=200)
     registry = await make_registry(store, spotify_client, demo=True)
     try:
-        client = await aiohttp_client(DisplayTestServer(create_server(registry)))
+        client = await aiohttp_client(DisplayTestServer(DisplayServer(registry)))
         health = await (await client.get("/healthz")).json()
         assert (health["status"], health["store"]) == ("degraded", "unavailable")
         assert (await get(client, uid="demo"))[0] == 200

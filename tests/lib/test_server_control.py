@@ -10,7 +10,7 @@ import pytest
 
 from spotifylcd.account import Account
 from spotifylcd.registry import AccountRegistry
-from spotifylcd.server import create_server
+from spotifylcd.server import DisplayServer
 from spotifylcd.spotify import SCOPES, SpotifyClient, SpotifyEndpoints
 from spotifylcd.store import FileTokenStore
 from tests.fake_spotify import FakeSpotify, Reply
@@ -50,7 +50,7 @@ async def client(
     )
     await file_store.put(linked_account.with_changes(uid="old-link", device_key="old-key"))
     registry: AccountRegistry = await make_registry(file_store, spotify_client, demo=True)
-    yield await aiohttp_client(DisplayTestServer(create_server(registry)))
+    yield await aiohttp_client(DisplayTestServer(DisplayServer(registry)))
     await registry.stop()
 
 

@@ -17,7 +17,7 @@ from spotifylcd.access import parse_networks
 from spotifylcd.account import Account
 from spotifylcd.poller import PollPolicy
 from spotifylcd.registry import AccountRegistry
-from spotifylcd.server import create_server
+from spotifylcd.server import DisplayServer
 from spotifylcd.spotify import SpotifyClient, SpotifyEndpoints
 from spotifylcd.store import FileTokenStore, MongoTokenStore
 from tests.fake_spotify import FakeSpotify, Reply
@@ -35,7 +35,7 @@ KEY = "k3y-livingroom"
 @pytest.fixture
 async def served(registry: AccountRegistry) -> AsyncIterator[int]:
     """The display server on a real port, run as `spotify-lcd serve` runs it."""
-    runner = web.ServerRunner(create_server(registry))
+    runner = web.ServerRunner(DisplayServer(registry).web_server())
     await runner.setup()
     port = free_port()
     await web.TCPSite(runner, "localhost", port).start()
@@ -184,7 +184,7 @@ async def test_keyless_behind_a_trusted_proxy_sees_the_real_client(
     status: int,
 ) -> None:
     client = await aiohttp_client(
-        DisplayTestServer(create_server(registry, trusted_proxies=parse_networks(trusted)))
+        DisplayTestServer(DisplayServer(registry, trusted_proxies=parse_networks(trusted)))
     )
     headers = {"X-Forwarded-For": forwarded_for} if forwarded_for else {}
     response = await client.post("/get", data={"uid": "legacy"}, headers=headers)
@@ -194,7 +194,7 @@ async def test_keyless_behind_a_trusted_proxy_sees_the_real_client(
 async def test_the_displays_table_names_the_client_behind_the_proxy(
     aiohttp_client: ClientFactory, registry: AccountRegistry
 ) -> None:
-    server = create_server(registry, trusted_proxies=parse_networks(["127.0.0.1"]))
+    server = DisplayServer(registry, trusted_proxies=parse_networks(["127.0.0.1"]))
     client = await aiohttp_client(DisplayTestServer(server))
     headers = {"X-Forwarded-For": "192.168.1.23"}
     await client.post("/get", data={"uid": "livingroom", "key": KEY}, headers=headers)
@@ -222,7 +222,7 @@ async def test_a_display_waking_the_account_is_never_told_old_playback_is_live(
     try:
         runtime = registry.get("livingroom")
         assert runtime is not None
-        client = await aiohttp_client(DisplayTestServer(create_server(registry)))
+        client = await aiohttp_client(DisplayTestServer(DisplayServer(registry)))
         await eventually(lambda: runtime.poller.snapshot.asleep)
         calls = fake_spotify[0].calls["player"]
         page = await (await client.get("/")).text()
@@ -267,7 +267,7 @@ async def test_mongodb_down_at_start_is_503_then_served_as_soon_as_it_answers(
     await registry.start()
     nx = None
     try:
-        client = await aiohttp_client(DisplayTestServer(create_server(registry)))
+        client = await aiohttp_client(DisplayTestServer(DisplayServer(registry)))
         response = await client.post("/get", data={"uid": "livingroom", "key": KEY})
         assert (response.status, (await response.json())["error"]) == (503, "store_unavailable")
         assert int(response.headers["Retry-After"]) >= 1

@@ -19,7 +19,7 @@ from ..exceptions import SpotifyLCDError
 from ..json_errors import JsonErrorRunner
 from ..poller import PollPolicy
 from ..registry import AccountRegistry
-from ..server import create_server
+from ..server import DisplayServer
 from ..spotify import SpotifyClient
 from ..store import default_location, is_mongodb_uri
 from . import store_of
@@ -71,12 +71,12 @@ async def serve(args: argparse.Namespace) -> None:
         if cluster is not None:
             await cluster.start()
             stack.push_async_callback(cluster.stop)
-        server = create_server(
+        server = DisplayServer(
             registry,
             throttle=throttle,
             trusted_proxies=tuple(args.trusted_proxy),
             displays=displays,
-        )
+        ).web_server()
         await _listen(stack, web.ServerRunner(server), args.host, args.port, "--port")
         if args.admin_port:
             # The admin UI's linking flow brings spotipy and requests: only when it is served.
