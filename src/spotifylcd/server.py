@@ -109,9 +109,7 @@ class DisplayServer:
         """`POST /get`: the account's playback from the poller's cache, never waiting on Spotify."""
         get = await read_get_request(request)
         runtime = self._runtime(request, get.uid, get.key)
-        self._displays.saw(
-            get.uid, request.remote, get.version, get.rom.value if get.rom else None, get.size
-        )
+        self._displays.saw(get, request.remote)
         snapshot = runtime.poller.demand()
         body = get_body(get, runtime.account, snapshot, self._clock(), runtime.bodies)
         return web.Response(body=body, content_type="application/json", charset="utf-8")
