@@ -79,31 +79,36 @@ def answers_json[R: web.BaseRequest](
 ) -> Callable[[R], Awaitable[web.StreamResponse]]:
     """`handler`, with every refusal and unexpected failure answered as the contract's JSON.
 
-    Around the display server's routes, and around an app's handling in `JsonErrorRunner`:
-    what no route can be matched against (CONNECT's authority form) never reaches a middleware.
+    Around an app's handling in `JsonErrorRunner`: what no route can be matched against
+    (CONNECT's authority form) never reaches a middleware.
     """
 
     @functools.wraps(handler)
     async def answer(request: R) -> web.StreamResponse:
         try:
             return await handler(request)
-        except RequestError as err:
-            return err.response()
-        except web.HTTPException as err:
-            if err.status < HTTPStatus.BAD_REQUEST:
-                raise
-            return http_error(err.status)
-        except HttpProcessingError:
-            # The body broke off or was garbled (bad chunking): a client fault, not ours.
-            return error_response(400, "bad_request", "the request body is not valid HTTP")
-        except ConnectionResetError:
-            _LOGGER.debug("%s left before sending its whole request", request.remote)
-            return error_response(400, "incomplete_request", "the client closed the connection")
         except Exception as err:  # noqa: BLE001 - the contract promises JSON, never a traceback
-            _BUGS.report(request, err)
-            return error_response(500, "internal_error", "the server failed; see its log")
+            return error_answer(request, err)
 
     return answer
+
+
+def error_answer(request: web.BaseRequest, error: Exception) -> web.StreamResponse:
+    """The contract's JSON for `error`, raised answering `request`; a redirect is raised on."""
+    if isinstance(error, RequestError):
+        return error.response()
+    if isinstance(error, web.HTTPException):
+        if error.status < HTTPStatus.BAD_REQUEST:
+            raise error
+        return http_error(error.status)
+    if isinstance(error, HttpProcessingError):
+        # The body broke off or was garbled (bad chunking): a client fault, not ours.
+        return error_response(400, "bad_request", "the request body is not valid HTTP")
+    if isinstance(error, ConnectionResetError):
+        _LOGGER.debug("%s left before sending its whole request", request.remote)
+        return error_response(400, "incomplete_request", "the client closed the connection")
+    _BUGS.report(request, error)
+    return error_response(500, "internal_error", "the server failed; see its log")
 
 
 @web.middleware

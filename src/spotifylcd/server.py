@@ -31,7 +31,7 @@ from .control import send_control
 from .control_request import authorise_control, read_control_request, refusal
 from .displays import DisplayLog
 from .exceptions import SpotifyLCDError
-from .json_errors import JsonErrorServer, answers_json, http_error
+from .json_errors import JsonErrorServer, error_answer, http_error
 from .pages import ANIMATE_PREVIEWS, displays_table, lcd_image, page, preview_response, state_cells
 
 if TYPE_CHECKING:
@@ -82,28 +82,35 @@ class DisplayServer:
 
         Made inside the running loop that will serve it.
         """
-        return JsonErrorServer(
-            answers_json(self), request_factory=_display_request, access_log=None
-        )
+        return JsonErrorServer(self, request_factory=_display_request, access_log=None)
 
     async def __call__(self, request: web.BaseRequest) -> web.StreamResponse:
-        """The answer of the request's route; the JSON 404 or 405 when it has none."""
-        methods = self._routes.get(request.path)
-        if methods is None:
-            return http_error(HTTPStatus.NOT_FOUND)
-        handler = methods.get(request.method)
-        if handler is None:
-            return http_error(HTTPStatus.METHOD_NOT_ALLOWED)
-        if request.headers.get(hdrs.EXPECT):
-            await _expect(request)
-        if self._trusted_proxies:
-            # Behind a trusted reverse proxy, the client is who `X-Forwarded-For` names.
-            remote = client_address(
-                request.remote, request.headers.get(hdrs.X_FORWARDED_FOR), self._trusted_proxies
-            )
-            if remote is not None and remote != request.remote:
-                request = request.clone(remote=remote)
-        return await handler(request)
+        """The answer of the request's route; every refusal and failure the contract's JSON.
+
+        The errors are caught here rather than by `answers_json` around it: one coroutine
+        less on the path of every `/get`.
+        """
+        try:
+            methods = self._routes.get(request.path)
+            if methods is None:
+                return http_error(HTTPStatus.NOT_FOUND)
+            handler = methods.get(request.method)
+            if handler is None:
+                return http_error(HTTPStatus.METHOD_NOT_ALLOWED)
+            if request.headers.get(hdrs.EXPECT):
+                await _expect(request)
+            if self._trusted_proxies:
+                # Behind a trusted reverse proxy, the client is who `X-Forwarded-For` names.
+                remote = client_address(
+                    request.remote,
+                    request.headers.get(hdrs.X_FORWARDED_FOR),
+                    self._trusted_proxies,
+                )
+                if remote is not None and remote != request.remote:
+                    request = request.clone(remote=remote)
+            return await handler(request)
+        except Exception as err:  # noqa: BLE001 - the contract promises JSON, never a traceback
+            return error_answer(request, err)
 
     async def get(self, request: web.BaseRequest) -> web.Response:
         """`POST /get`: the account's playback from the poller's cache, never waiting on Spotify."""
